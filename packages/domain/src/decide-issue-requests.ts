@@ -1,0 +1,91 @@
+import type { Coupon } from "./coupon.ts";
+import { windowRejection, windowStateAt } from "./coupon.ts";
+import type { DecidedRequest } from "./decision.ts";
+import type { IssueRequest } from "./issue-request.ts";
+import type { IssueGate, IssueStore } from "./ports.ts";
+
+export interface DecideDeps {
+  gate: IssueGate;
+  store: IssueStore;
+  /** How often Postgres may overrule the gate (which is then rebuilt) before the batch fails. */
+  maxRebuilds?: number;
+}
+
+export interface BatchOutcome {
+  /** As Postgres recorded them. */
+  recorded: DecidedRequest[];
+  /** Requests naming a coupon that does not exist: not decidable, they belong in the dead-letter topic. */
+  unknownCoupon: IssueRequest[];
+  /** Coupons whose gate state was rebuilt from Postgres during this batch. */
+  rebuilt: string[];
+}
+
+export class GateDisagreementError extends Error {
+  constructor(readonly couponIds: string[]) {
+    super(`Postgres kept overruling the gate for coupons ${couponIds.join(", ")}`);
+    this.name = "GateDisagreementError";
+  }
+}
+
+/**
+ * The issuer's half: the gate decides each request, Postgres records the decisions in one transaction.
+ * When Postgres disagrees (the gate lost or missed state), the gate is rebuilt from Postgres and the batch decided again.
+ */
+export async function decideIssueRequests(requests: readonly IssueRequest[], deps: DecideDeps): Promise<BatchOutcome> {
+  const coupons = await deps.store.findCoupons([...new Set(requests.map((r) => r.couponId))]);
+  const unknownCoupon: IssueRequest[] = [];
+  const rejected: DecidedRequest[] = [];
+  const gated = new Map<string, IssueRequest[]>();
+  for (const request of requests) {
+    const coupon = coupons.get(request.couponId);
+    if (!coupon) {
+      unknownCoupon.push(request);
+      continue;
+    }
+    const reason = windowRejection(windowStateAt(coupon, request.acceptedAt));
+    if (reason) rejected.push({ ...request, decision: "REJECTED", reason });
+    else appendTo(gated, request.couponId, request);
+  }
+
+  const rebuilt = new Set<string>();
+  const maxRebuilds = deps.maxRebuilds ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    const decided = [...rejected];
+    for (const [couponId, couponRequests] of gated) {
+      decided.push(...(await decideAtGate(couponId, couponRequests, coupons.get(couponId)!, deps, rebuilt)));
+    }
+    const outcome = await deps.store.record(decided);
+    if (outcome.conflicts.length === 0) return { recorded: outcome.recorded, unknownCoupon, rebuilt: [...rebuilt] };
+    if (attempt >= maxRebuilds) throw new GateDisagreementError(outcome.conflicts);
+    for (const couponId of outcome.conflicts) await rebuildGate(couponId, deps, rebuilt);
+  }
+}
+
+async function decideAtGate(
+  couponId: string,
+  requests: IssueRequest[],
+  coupon: Coupon,
+  deps: DecideDeps,
+  rebuilt: Set<string>,
+): Promise<DecidedRequest[]> {
+  let decisions = await deps.gate.decide(couponId, requests);
+  if (!decisions) {
+    await rebuildGate(coupon.id, deps, rebuilt);
+    decisions = await deps.gate.decide(couponId, requests);
+    if (!decisions) throw new Error(`The gate for coupon ${couponId} lost its state again right after a rebuild`);
+  }
+  return requests.map((request, i) => ({ ...request, decision: decisions[i]! }));
+}
+
+async function rebuildGate(couponId: string, deps: DecideDeps, rebuilt: Set<string>): Promise<void> {
+  const ledger = await deps.store.ledger(couponId);
+  if (!ledger) throw new Error(`Coupon ${couponId} vanished from Postgres`);
+  await deps.gate.rebuild(ledger);
+  rebuilt.add(couponId);
+}
+
+function appendTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,32 @@
+/** Stable codes: clients and the HTTP layer rely on them; never rename one. */
+export const ERROR_CODES = [
+  "COUPON_NOT_FOUND",
+  "COUPON_NOT_STARTED",
+  "COUPON_ENDED",
+  "COUPON_SOLD_OUT",
+  "ISSUE_REQUEST_NOT_FOUND",
+  "INVALID_COUPON",
+  "PUBLISH_UNAVAILABLE",
+  "DEPENDENCY_UNAVAILABLE",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "DomainError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** A dependency (Kafka, Redis, Postgres) failed: the caller must not pretend the work happened. */
+export class UnavailableError extends DomainError {
+  constructor(code: "PUBLISH_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE", message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+    this.name = "UnavailableError";
+  }
+}

@@ -1,0 +1,46 @@
+import type { Coupon } from "./coupon.ts";
+import type { DecidedRequest, Decision } from "./decision.ts";
+import type { IssueRequest } from "./issue-request.ts";
+
+/** The API's view of a coupon: possibly a little stale, which is why the issuer decides again. */
+export interface CouponView extends Coupon {
+  soldOut: boolean;
+}
+
+export interface CouponCatalog {
+  find(couponId: string): Promise<CouponView | null>;
+}
+
+/** Resolves only once the request is durably stored (Kafka acks = all); rejects with UnavailableError otherwise. */
+export interface IssueRequestPublisher {
+  publish(request: IssueRequest): Promise<void>;
+}
+
+/** Everything Postgres knows about a coupon's issues: what the gate is rebuilt from. */
+export interface CouponLedger {
+  coupon: Coupon;
+  holders: string[];
+  decisions: Array<{ requestId: string; decision: Decision }>;
+}
+
+/** The fast first decision (Redis): atomic per coupon, idempotent per request id. */
+export interface IssueGate {
+  /** Decisions in the order of `requests`, or null when the gate holds no state for the coupon. */
+  decide(couponId: string, requests: readonly IssueRequest[]): Promise<Decision[] | null>;
+  rebuild(ledger: CouponLedger): Promise<void>;
+}
+
+export interface RecordOutcome {
+  /** Coupons on which Postgres disagreed with the gate; nothing at all was written when this is not empty. */
+  conflicts: string[];
+  /** What Postgres holds for each request after the write: the final word. */
+  recorded: DecidedRequest[];
+}
+
+/** The durable record (Postgres): its constraints are the final authority. */
+export interface IssueStore {
+  findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>>;
+  /** Records every decision in one transaction. */
+  record(decided: readonly DecidedRequest[]): Promise<RecordOutcome>;
+  ledger(couponId: string): Promise<CouponLedger | null>;
+}

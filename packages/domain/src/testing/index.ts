@@ -1,0 +1,2 @@
+export * from "./in-memory-issue-gate.ts";
+export * from "./in-memory-issue-store.ts";

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { acceptIssueRequest } from "../src/accept-issue-request.ts";
+import type { IssueRequest } from "../src/issue-request.ts";
+import type { CouponView } from "../src/ports.ts";
+import { aCoupon, aRequest } from "./fixtures.ts";
+
+function deps(coupon: CouponView | null) {
+  const published: IssueRequest[] = [];
+  return {
+    published,
+    catalog: { find: async (id: string) => (coupon && coupon.id === id ? coupon : null) },
+    publisher: { publish: async (r: IssueRequest) => void published.push(r) },
+  };
+}
+
+describe("acceptIssueRequest", () => {
+  it("publishes a request for an open coupon", async () => {
+    const coupon = { ...aCoupon(), soldOut: false };
+    const d = deps(coupon);
+    const request = aRequest(coupon.id, "alice");
+    await expect(acceptIssueRequest(request, d)).resolves.toEqual(request);
+    expect(d.published).toEqual([request]);
+  });
+
+  it.each([
+    ["COUPON_NOT_FOUND", null],
+    ["COUPON_SOLD_OUT", { soldOut: true }],
+    ["COUPON_NOT_STARTED", { startsAt: new Date("2026-02-01T00:00:00Z") }],
+    ["COUPON_ENDED", { endsAt: new Date("2026-01-01T00:00:00Z") }],
+  ] as const)("refuses with %s and publishes nothing", async (code, overrides) => {
+    const coupon = overrides === null ? null : { ...aCoupon(), soldOut: false, ...overrides };
+    const d = deps(coupon);
+    const request = aRequest(coupon?.id ?? "missing", "alice");
+    await expect(acceptIssueRequest(request, d)).rejects.toMatchObject({ code });
+    expect(d.published).toEqual([]);
+  });
+
+  it("fails when the publisher fails, so the caller never claims acceptance", async () => {
+    const coupon = { ...aCoupon(), soldOut: false };
+    const d = deps(coupon);
+    d.publisher.publish = async () => {
+      throw new Error("broker down");
+    };
+    await expect(acceptIssueRequest(aRequest(coupon.id, "alice"), d)).rejects.toThrow("broker down");
+  });
+});

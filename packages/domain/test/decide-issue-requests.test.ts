@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { decideIssueRequests, GateDisagreementError } from "../src/decide-issue-requests.ts";
+import type { IssueRequest } from "../src/issue-request.ts";
+import { InMemoryIssueGate, InMemoryIssueStore } from "../src/testing/index.ts";
+import { aCoupon, aRequest } from "./fixtures.ts";
+
+function setup(stock = 3) {
+  const coupon = aCoupon({ stock });
+  const store = new InMemoryIssueStore();
+  store.addCoupon(coupon);
+  const gate = new InMemoryIssueGate();
+  return { coupon, store, gate, deps: { store, gate } };
+}
+
+function decisionsOf(outcome: { recorded: Array<{ requestId: string; decision: string }> }) {
+  return outcome.recorded.map((r) => r.decision);
+}
+
+describe("decideIssueRequests", () => {
+  it("issues exactly the stock to distinct users, in order", async () => {
+    const { coupon, store, deps } = setup(3);
+    const requests = ["a", "b", "a", "c", "d", "e"].map((u) => aRequest(coupon.id, u));
+    const outcome = await decideIssueRequests(requests, deps);
+    expect(decisionsOf(outcome)).toEqual(["ISSUED", "ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT", "SOLD_OUT"]);
+    expect(store.issuedCount(coupon.id)).toBe(3);
+    expect(outcome.rebuilt).toEqual([coupon.id]);
+  });
+
+  it("keeps every decision when a batch is delivered again", async () => {
+    const { coupon, store, deps } = setup(1);
+    const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
+    const first = await decideIssueRequests(requests, deps);
+    const again = await decideIssueRequests(requests, deps);
+    expect(decisionsOf(again)).toEqual(decisionsOf(first));
+    expect(store.issuedCount(coupon.id)).toBe(1);
+  });
+
+  it("rebuilds a gate that lost its state from the store before deciding", async () => {
+    const { coupon, store, gate, deps } = setup(2);
+    await decideIssueRequests([aRequest(coupon.id, "a")], deps);
+    gate.forget(coupon.id);
+    const outcome = await decideIssueRequests([aRequest(coupon.id, "a"), aRequest(coupon.id, "b"), aRequest(coupon.id, "c")], deps);
+    expect(decisionsOf(outcome)).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    expect(store.issuedCount(coupon.id)).toBe(2);
+  });
+
+  it("lets the store overrule a gate that believes stale state, and rebuilds the gate", async () => {
+    const { coupon, store, gate, deps } = setup(2);
+    await decideIssueRequests([aRequest(coupon.id, "a")], deps);
+    gate.states.get(coupon.id)!.holders.clear();
+    gate.states.get(coupon.id)!.issued = 0;
+    const outcome = await decideIssueRequests([aRequest(coupon.id, "a"), aRequest(coupon.id, "b"), aRequest(coupon.id, "c")], deps);
+    expect(decisionsOf(outcome)).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    expect(store.issuedCount(coupon.id)).toBe(2);
+  });
+
+  it("rejects requests accepted outside the window without touching the gate", async () => {
+    const { coupon, store, gate, deps } = setup(5);
+    store.coupons.get(coupon.id)!.startsAt = new Date("2026-01-01T00:00:00Z");
+    store.coupons.get(coupon.id)!.endsAt = new Date("2026-01-02T00:00:00Z");
+    const early = aRequest(coupon.id, "a", { acceptedAt: new Date("2025-12-31T23:59:59Z") });
+    const late = aRequest(coupon.id, "b", { acceptedAt: new Date("2026-01-02T00:00:00Z") });
+    const outcome = await decideIssueRequests([early, late], deps);
+    expect(outcome.recorded.map((r) => [r.decision, r.reason])).toEqual([
+      ["REJECTED", "COUPON_NOT_STARTED"],
+      ["REJECTED", "COUPON_ENDED"],
+    ]);
+    expect(gate.states.size).toBe(0);
+  });
+
+  it("sets aside requests for unknown coupons", async () => {
+    const { deps } = setup();
+    const stray: IssueRequest = aRequest("no-such-coupon", "a");
+    const outcome = await decideIssueRequests([stray], deps);
+    expect(outcome.unknownCoupon).toEqual([stray]);
+    expect(outcome.recorded).toEqual([]);
+  });
+
+  it("fails rather than record when the store keeps disagreeing", async () => {
+    const { coupon, gate, deps } = setup(1);
+    const liar = {
+      decide: async (_: string, requests: readonly IssueRequest[]) => requests.map(() => "ISSUED" as const),
+      rebuild: gate.rebuild.bind(gate),
+    };
+    const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
+    await expect(decideIssueRequests(requests, { ...deps, gate: liar, maxRebuilds: 2 })).rejects.toBeInstanceOf(GateDisagreementError);
+    expect(deps.store.issuedCount(coupon.id)).toBe(0);
+  });
+});
