@@ -1,0 +1,43 @@
+import type { IssueRequest } from "@dibs/domain";
+import { z } from "zod";
+
+/** The wire contract of topic coupon-issue-request: JSON, keyed by couponId so one coupon stays on one partition. */
+const issueRequestMessageSchema = z.strictObject({
+  v: z.literal(1),
+  requestId: z.uuid(),
+  couponId: z.uuid(),
+  userId: z.string().min(1).max(128),
+  acceptedAt: z.iso.datetime({ offset: true }),
+});
+
+export interface EncodedMessage {
+  key: string;
+  value: string;
+}
+
+export function encodeIssueRequest(request: IssueRequest): EncodedMessage {
+  const body = {
+    v: 1,
+    requestId: request.requestId,
+    couponId: request.couponId,
+    userId: request.userId,
+    acceptedAt: request.acceptedAt.toISOString(),
+  };
+  return { key: request.couponId, value: JSON.stringify(body) };
+}
+
+export type DecodeResult = { ok: true; request: IssueRequest } | { ok: false; reason: string };
+
+export function decodeIssueRequest(value: Buffer | null): DecodeResult {
+  if (!value) return { ok: false, reason: "empty message" };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString("utf8"));
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = issueRequestMessageSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `wrong schema: ${z.prettifyError(parsed.error).replace(/\s+/g, " ")}` };
+  const { requestId, couponId, userId, acceptedAt } = parsed.data;
+  return { ok: true, request: { requestId, couponId, userId, acceptedAt: new Date(acceptedAt) } };
+}
