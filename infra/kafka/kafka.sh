@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# A real Apache Kafka (KRaft) for dev and tests, run from the Maven jars listed in pom.xml.
+#
+#   kafka.sh start [--nodes 3]   single broker on 127.0.0.1:9092, or a 3-node cluster on 19092-19094
+#   kafka.sh stop  [--nodes 3]
+#   kafka.sh kill-node N         SIGKILL node N (1..3) of the cluster
+#   kafka.sh start-node N        restart node N of the cluster on its existing data
+#   kafka.sh status
+#   kafka.sh logs [N]            tail the single broker's log, or node N's
+#
+# KAFKA_START_TIMEOUT (seconds, default 120) bounds each wait for a port.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LIB="$HERE/.lib"
+DATA="$HERE/.data"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
+STOP_TIMEOUT=30
+CLUSTER_SIZE=3
+
+say() { echo "kafka: $*"; }
+die() { echo "kafka: $*" >&2; exit 1; }
+
+# A node is named "single" or "cluster/N"; everything about it derives from that name.
+node_dir() { echo "$DATA/$1"; }
+node_id() { if [[ $1 == single ]]; then echo 1; else echo "${1#cluster/}"; fi; }
+client_port() { if [[ $1 == single ]]; then echo 9092; else echo $((19091 + $(node_id "$1"))); fi; }
+controller_port() { if [[ $1 == single ]]; then echo 9093; else echo $((19191 + $(node_id "$1"))); fi; }
+cluster_nodes() { local n; for n in $(seq 1 "$CLUSTER_SIZE"); do echo "cluster/$n"; done; }
+
+fetch_jars() {
+  local stamp="$LIB/.pom.sha1" want
+  want="$(sha1sum "$HERE/pom.xml" | cut -d' ' -f1)"
+  if [[ -f $stamp && "$(cat "$stamp")" == "$want" ]]; then return; fi
+  command -v mvn >/dev/null || die "mvn not found: install Maven (apt-get install maven) to fetch the Kafka jars"
+  say "fetching Kafka jars with Maven into $LIB"
+  rm -rf "$LIB"
+  mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIB" \
+    || die "Maven could not fetch the jars listed in $HERE/pom.xml"
+  echo "$want" >"$stamp"
+}
+
+# Small heap: the machine has 2 cores and may run the single broker and the 3-node cluster at once.
+JAVA_CMD=(java -Xmx512m -Xms256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError
+  -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/log4j2.xml" -cp "$LIB/*")
+
+kafka_java() { "${JAVA_CMD[@]}" "$@"; }
+
+voters() {
+  if [[ $1 == single ]]; then echo "1@127.0.0.1:9093"; return; fi
+  local n out=()
+  for n in $(cluster_nodes); do out+=("$(node_id "$n")@127.0.0.1:$(controller_port "$n")"); done
+  (IFS=,; echo "${out[*]}")
+}
+
+write_properties() {
+  local node=$1 dir rf min_isr
+  dir="$(node_dir "$node")"
+  if [[ $node == single ]]; then rf=1 min_isr=1; else rf=3 min_isr=2; fi
+  mkdir -p "$dir"
+  cat >"$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=$(node_id "$node")
+controller.quorum.voters=$(voters "$node")
+listeners=PLAINTEXT://127.0.0.1:$(client_port "$node"),CONTROLLER://127.0.0.1:$(controller_port "$node")
+advertised.listeners=PLAINTEXT://127.0.0.1:$(client_port "$node")
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/logs
+auto.create.topics.enable=false
+num.partitions=6
+default.replication.factor=$rf
+min.insync.replicas=$min_isr
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$min_isr
+group.initial.rebalance.delay.ms=0
+EOF
+  if [[ $node != single ]]; then
+    # Defaults take 9-11 s to fence a dead broker; these bring a leader failover down to ~6.5 s.
+    cat >>"$dir/server.properties" <<EOF
+broker.session.timeout.ms=3000
+broker.heartbeat.interval.ms=500
+EOF
+  fi
+}
+
+# One cluster id per deployment (single, or the whole cluster), kept beside its nodes.
+cluster_id() {
+  local file="$DATA/${1%%/*}/cluster.id"
+  if [[ ! -s $file ]]; then
+    mkdir -p "$(dirname "$file")"
+    kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 >"$file"
+  fi
+  cat "$file"
+}
+
+format_storage() {
+  local node=$1 dir
+  dir="$(node_dir "$node")"
+  [[ -f $dir/logs/meta.properties ]] && return
+  say "formatting storage of $node"
+  kafka_java kafka.tools.StorageTool format -t "$(cluster_id "$node")" -c "$dir/server.properties" \
+    >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "could not format $dir/logs"; }
+}
+
+pid_of() {
+  local file pid
+  file="$(node_dir "$1")/broker.pid"
+  [[ -f $file ]] || return 1
+  pid="$(cat "$file")"
+  # Guards against a stale pid file whose number now belongs to another process.
+  if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$(node_dir "$1")/server.properties"; then
+    echo "$pid"
+  else
+    rm -f "$file"
+    return 1
+  fi
+}
+
+answers() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+launch() {
+  local node=$1 dir
+  dir="$(node_dir "$node")"
+  write_properties "$node"
+  format_storage "$node"
+  [[ ! -f $dir/broker.log ]] || mv "$dir/broker.log" "$dir/broker.log.1"
+  # setsid: the broker must outlive the shell or test run that started it.
+  # shellcheck disable=SC2016 # $$ is the inner shell's pid, which exec hands to java.
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/broker.pid" \
+    "${JAVA_CMD[@]}" kafka.Kafka "$dir/server.properties" >"$dir/broker.log" 2>&1 </dev/null &
+  disown
+  local tries=20
+  while [[ ! -s $dir/broker.pid ]] && ((tries-- > 0)); do sleep 0.1; done
+  say "started $node (pid $(cat "$dir/broker.pid" 2>/dev/null || echo '?')), client port 127.0.0.1:$(client_port "$node")"
+}
+
+# Returns 0 once every node answers; otherwise prints each silent node's log tail and returns 1.
+wait_until_answering() {
+  local began=$SECONDS deadline=$((SECONDS + START_TIMEOUT)) node pending
+  printf 'kafka: waiting for'; printf ' %s' "$@"; printf ' '
+  while :; do
+    pending=()
+    for node in "$@"; do answers "$(client_port "$node")" || pending+=("$node"); done
+    if ((${#pending[@]} == 0)); then echo " up after $((SECONDS - began))s"; return 0; fi
+    for node in "${pending[@]}"; do
+      pid_of "$node" >/dev/null || { echo; report_failure "$node" "exited during start-up"; return 1; }
+    done
+    if ((SECONDS >= deadline)); then
+      echo
+      for node in "${pending[@]}"; do report_failure "$node" "did not answer within ${START_TIMEOUT}s"; done
+      return 1
+    fi
+    printf '.'
+    sleep 1
+  done
+}
+
+report_failure() {
+  local node=$1 why=$2 log home
+  log="$(node_dir "$node")/broker.log"
+  home="$DATA/${node%%/*}"
+  echo "kafka: $node $why." >&2
+  echo "kafka: first errors in $log:" >&2
+  grep -m 3 -A 4 -E '^\[[^]]*\] (ERROR|FATAL) ' "$log" >&2 2>/dev/null || echo "  (none)" >&2
+  echo "kafka: last lines of $log:" >&2
+  tail -n 10 "$log" 2>/dev/null | cut -c1-240 >&2 || true
+  local opt=""
+  [[ $node == single ]] || opt=" --nodes $CLUSTER_SIZE"
+  cat >&2 <<EOF
+kafka: what to do: read the errors above. A port in use: free 127.0.0.1:$(client_port "$node") and $(controller_port "$node").
+kafka: Bad or foreign storage: delete $home/ (that wipes its topics). Then run
+kafka:   bash infra/kafka/kafka.sh stop$opt && bash infra/kafka/kafka.sh start$opt
+EOF
+}
+
+start_nodes() {
+  local node to_wait=()
+  fetch_jars
+  for node in "$@"; do
+    if pid_of "$node" >/dev/null; then
+      if answers "$(client_port "$node")"; then say "$node already running and answering on 127.0.0.1:$(client_port "$node"); reusing it"; continue; fi
+      say "$node is running (pid $(pid_of "$node")) but not answering yet"
+    elif answers "$(client_port "$node")"; then
+      say "something not started by this script already answers on 127.0.0.1:$(client_port "$node"); reusing it"
+      continue
+    else
+      launch "$node"
+    fi
+    to_wait+=("$node")
+  done
+  ((${#to_wait[@]} == 0)) || wait_until_answering "${to_wait[@]}" || exit 1
+}
+
+stop_nodes() {
+  local node pid pids=() deadline
+  for node in "$@"; do
+    if pid="$(pid_of "$node")"; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$node:$pid"); fi
+  done
+  ((${#pids[@]} > 0)) || { say "nothing to stop"; return 0; }
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  for entry in "${pids[@]}"; do
+    node="${entry%%:*}" pid="${entry##*:}"
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$node did not stop within ${STOP_TIMEOUT}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$(node_dir "$node")/broker.pid"
+    say "stopped $node"
+  done
+}
+
+cluster_node_arg() {
+  if [[ ! ${1:-} =~ ^[1-9][0-9]*$ ]] || (($1 > CLUSTER_SIZE)); then
+    die "expected a node number 1..$CLUSTER_SIZE, got '${1:-}'"
+  fi
+  echo "cluster/$1"
+}
+
+nodes_for() {
+  case "${1:-}" in
+    "") echo single ;;
+    --nodes) [[ ${2:-} == "$CLUSTER_SIZE" ]] || die "only --nodes $CLUSTER_SIZE is supported"; cluster_nodes ;;
+    *) die "unknown option '$1'" ;;
+  esac
+}
+
+status() {
+  local node pid state
+  for node in single $(cluster_nodes); do
+    if pid="$(pid_of "$node")"; then state="running (pid $pid)"; else state="stopped"; fi
+    if answers "$(client_port "$node")"; then state+=", answering"; fi
+    printf '%-10s 127.0.0.1:%-6s %s\n' "$node" "$(client_port "$node")" "$state"
+  done
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  command -v java >/dev/null || die "java not found: install a JDK 17+ (apt-get install openjdk-17-jre-headless)"
+  case "$cmd" in
+    start | stop)
+      local nodes
+      nodes="$(nodes_for "$@")" || exit 2
+      mapfile -t nodes <<<"$nodes"
+      if [[ $cmd == start ]]; then start_nodes "${nodes[@]}"; else stop_nodes "${nodes[@]}"; fi
+      ;;
+    kill-node)
+      local node pid
+      node="$(cluster_node_arg "${1:-}")" || exit 2
+      pid="$(pid_of "$node")" || die "$node is not running"
+      kill -KILL "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      rm -f "$(node_dir "$node")/broker.pid"
+      say "killed $node (pid $pid)"
+      ;;
+    start-node)
+      local node
+      node="$(cluster_node_arg "${1:-}")" || exit 2
+      [[ -f $(node_dir "$node")/logs/meta.properties ]] || die "$node has no data yet: run 'kafka.sh start --nodes 3' first"
+      start_nodes "$node"
+      ;;
+    status) status ;;
+    logs)
+      local node=single
+      [[ -z ${1:-} ]] || node="$(cluster_node_arg "$1")" || exit 2
+      tail -n 100 "$(node_dir "$node")/broker.log"
+      ;;
+    *) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
+  esac
+}
+
+main "$@"
