@@ -2,3 +2,4 @@ export { createPrismaClient, type PrismaClientOptions } from "./client.ts";
 export { applyMigrations, DatabaseUnreachableError, type MigrationLog } from "./migrate.ts";
 export { Prisma, PrismaClient, type Coupon, type CouponIssue, type IssueDecision } from "./generated/prisma/client.ts";
 export { Decision } from "./generated/prisma/enums.ts";
+export { toCoupon } from "./coupon-row.ts";

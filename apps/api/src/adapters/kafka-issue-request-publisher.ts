@@ -1,0 +1,102 @@
+import { type IssueRequest, type IssueRequestPublisher, UnavailableError } from "@dibs/domain";
+import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { type PartitionMetadata, Partitioners, type Producer } from "kafkajs";
+import type { Logger } from "pino";
+
+export interface PublisherOptions {
+  /** How long a request waits for the broker's acknowledgement before the API answers 503. */
+  ackTimeoutMs: number;
+  /** How long the first request of an idle moment waits for company. */
+  lingerMs?: number;
+  maxBatchSize?: number;
+}
+
+interface Pending {
+  message: { key: string; value: string; partition: number };
+  settle: (error?: Error) => void;
+}
+
+/**
+ * kafkajs has no linger and its idempotent producer wants one send in flight: concurrent HTTP requests are
+ * gathered into one `send` (acks = all) at a time, and each resolves only when its batch was acknowledged.
+ */
+export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
+  private queue: Pending[] = [];
+  private sending = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly partitions: PartitionMetadata[],
+    private readonly options: PublisherOptions,
+    private readonly log: Logger,
+  ) {}
+
+  publish(request: IssueRequest): Promise<void> {
+    const encoded = encodeIssueRequest(request);
+    const partition = this.partitioner({
+      topic: ISSUE_REQUEST_TOPIC,
+      partitionMetadata: this.partitions,
+      message: { key: encoded.key, value: encoded.value },
+    });
+    return new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(() => {
+        reject(new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not acknowledge within ${this.options.ackTimeoutMs} ms`));
+      }, this.options.ackTimeoutMs);
+      this.queue.push({
+        message: { ...encoded, partition },
+        settle: (error) => {
+          clearTimeout(timeout);
+          if (error) reject(new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not take the request: ${error.message}`));
+          else resolve();
+        },
+      });
+      this.schedule();
+    });
+  }
+
+  /** Waits until everything queued so far was sent or failed. */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.sending) {
+      if (!this.sending) await this.sendQueued();
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private schedule(): void {
+    if (this.sending || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.sendQueued();
+    }, this.options.lingerMs ?? 2);
+  }
+
+  private async sendQueued(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatchSize ?? 1_000);
+        await this.sendBatch(batch);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    try {
+      const messages = batch.map((p) => p.message);
+      const result = await this.producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages });
+      assertAllPartitionsAcknowledged(
+        messages.map((m) => ({ topic: ISSUE_REQUEST_TOPIC, partition: m.partition })),
+        result,
+      );
+      for (const pending of batch) pending.settle();
+    } catch (error) {
+      this.log.warn({ err: error, messages: batch.length }, "publishing issue requests failed");
+      for (const pending of batch) pending.settle(error as Error);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { PrismaClient } from "@dibs/db";
+import type { DecisionView, HeldCoupon, IssueQueries } from "../ports.ts";
+
+export class PrismaIssueQueries implements IssueQueries {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async findDecision(requestId: string): Promise<DecisionView | null> {
+    return this.prisma.issueDecision.findUnique({ where: { requestId } });
+  }
+
+  async couponsHeldBy(userId: string): Promise<HeldCoupon[]> {
+    const issues = await this.prisma.couponIssue.findMany({
+      where: { userId },
+      orderBy: { issuedAt: "desc" },
+      take: 1_000,
+      include: { coupon: { select: { name: true } } },
+    });
+    return issues.map((i) => ({ couponId: i.couponId, name: i.coupon.name, requestId: i.requestId, issuedAt: i.issuedAt }));
+  }
+}

@@ -1,0 +1,65 @@
+import { createPrismaClient } from "@dibs/db";
+import { createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
+import { KafkaIssueRequestPublisher } from "./adapters/kafka-issue-request-publisher.ts";
+import { PrismaCouponAdmin } from "./adapters/prisma-coupon-admin.ts";
+import { PrismaIssueQueries } from "./adapters/prisma-issue-queries.ts";
+import { RedisIdempotencyKeys } from "./adapters/redis-idempotency-keys.ts";
+import type { ApiConfig } from "./config.ts";
+import type { ApiDeps } from "./ports.ts";
+
+export interface ApiAdapters {
+  deps: ApiDeps;
+  /** Flushes what is queued for Kafka and closes every connection. */
+  close(): Promise<void>;
+}
+
+type AdapterConfig = Pick<ApiConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "PUBLISH_TIMEOUT_MS">;
+
+/** Connects the real adapters: Kafka (topics ensured first), Redis and Postgres. */
+export async function connectAdapters(config: AdapterConfig, log: Logger): Promise<ApiAdapters> {
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-api", logger: log });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, log);
+  const metadata = await admin.fetchTopicMetadata({ topics: [ISSUE_REQUEST_TOPIC] });
+  await admin.disconnect();
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let producerConnected = false;
+  producer.on(producer.events.CONNECT, () => (producerConnected = true));
+  producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
+  await producer.connect();
+
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000 });
+  redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 20 });
+
+  const partitions = metadata.topics[0]!.partitions;
+  const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
+  const deps: ApiDeps = {
+    catalog: new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100 }, log),
+    publisher,
+    queries: new PrismaIssueQueries(prisma),
+    admin: new PrismaCouponAdmin(prisma),
+    idempotency: new RedisIdempotencyKeys(redis),
+    readiness: {
+      kafka: async () => {
+        if (!producerConnected) throw new Error("producer disconnected");
+      },
+      redis: async () => void (await redis.ping()),
+      postgres: async () => void (await prisma.$queryRaw`SELECT 1`),
+    },
+  };
+  return {
+    deps,
+    async close() {
+      await publisher.flush();
+      await producer.disconnect();
+      await prisma.$disconnect();
+      redis.disconnect();
+    },
+  };
+}

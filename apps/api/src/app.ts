@@ -1,0 +1,49 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { type AuthOptions, authPlugin } from "./plugins/auth.ts";
+import { errorsPlugin } from "./plugins/errors.ts";
+import type { ApiDeps } from "./ports.ts";
+import { RequestIds } from "./request-ids.ts";
+import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import { issueRoutes } from "./routes/issue-routes.ts";
+import { statusRoutes } from "./routes/status-routes.ts";
+
+export interface AppOptions {
+  auth: AuthOptions;
+  requestIdSecret: string;
+  logger?: FastifyBaseLogger;
+  /** Set while the process drains: /readyz turns 503. */
+  isDraining?: () => boolean;
+}
+
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** The API as a plain Fastify instance: no process concerns, any adapters. */
+export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (request) => headerRequestId(request.headers["x-request-id"]),
+    disableRequestLogging: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, options.auth);
+
+  const requestIds = new RequestIds(options.requestIdSecret);
+  healthRoutes(app, deps, options.isDraining ?? (() => false));
+  issueRoutes(app, deps, requestIds);
+  statusRoutes(app, deps, requestIds);
+  adminCouponRoutes(app, deps);
+  return app;
+}
+
+let sequence = 0;
+function headerRequestId(header: string | string[] | undefined): string {
+  if (typeof header === "string" && /^[\w.-]{1,64}$/.test(header)) return header;
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  return `req-${sequence.toString(36)}`;
+}

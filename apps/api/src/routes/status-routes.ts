@@ -1,0 +1,91 @@
+import { DECISIONS } from "@dibs/domain";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { HttpError } from "../plugins/http-error.ts";
+import type { ApiDeps, DecisionView } from "../ports.ts";
+import type { RequestIds } from "../request-ids.ts";
+import { errorResponses } from "./schemas.ts";
+
+const MAX_WAIT_SECONDS = 10;
+const POLL_INTERVAL_MS = 100;
+
+const statusBody = z.object({
+  requestId: z.uuid(),
+  status: z.enum(["PENDING", ...DECISIONS]),
+  reason: z.string().optional(),
+  couponId: z.uuid().optional(),
+  acceptedAt: z.iso.datetime().optional(),
+  decidedAt: z.iso.datetime().optional(),
+});
+
+export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: RequestIds): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+
+  typed.get(
+    "/issue-requests/:requestId",
+    {
+      onRequest: app.authenticate,
+      schema: {
+        params: z.strictObject({ requestId: z.uuid() }),
+        headers: z.object({ prefer: z.string().max(200).optional() }),
+        response: { 200: statusBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { requestId } = request.params;
+      const { userId } = request.caller;
+      const notFound = new HttpError(404, "ISSUE_REQUEST_NOT_FOUND", `No issue request ${requestId} of yours`);
+      const waitSeconds = preferredWait(request.headers.prefer);
+      let decided = await deps.queries.findDecision(requestId);
+      if (decided && decided.userId !== userId) throw notFound;
+      if (!decided && !requestIds.isOwnedBy(requestId, userId)) throw notFound;
+      if (waitSeconds !== undefined) {
+        reply.header("preference-applied", `wait=${waitSeconds}`);
+        const deadline = Date.now() + waitSeconds * 1000;
+        while (!decided && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+          decided = await deps.queries.findDecision(requestId);
+        }
+      }
+      return decided ? toStatusBody(decided) : { requestId, status: "PENDING" as const };
+    },
+  );
+
+  typed.get(
+    "/me/coupons",
+    {
+      onRequest: app.authenticate,
+      schema: {
+        response: {
+          200: z.object({
+            coupons: z.array(z.object({ couponId: z.uuid(), name: z.string(), requestId: z.uuid(), issuedAt: z.iso.datetime() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const held = await deps.queries.couponsHeldBy(request.caller.userId);
+      return { coupons: held.map((c) => ({ ...c, issuedAt: c.issuedAt.toISOString() })) };
+    },
+  );
+}
+
+/** RFC 7240 `Prefer: wait=N`, capped at 10 s. */
+function preferredWait(prefer: string | undefined): number | undefined {
+  const match = prefer?.match(/(?:^|[;,\s])wait=(\d+)/i);
+  if (!match) return undefined;
+  return Math.min(MAX_WAIT_SECONDS, Number(match[1]));
+}
+
+function toStatusBody(d: DecisionView) {
+  return {
+    requestId: d.requestId,
+    status: d.decision,
+    ...(d.reason ? { reason: d.reason } : {}),
+    couponId: d.couponId,
+    acceptedAt: d.acceptedAt.toISOString(),
+    decidedAt: d.decidedAt.toISOString(),
+  };
+}

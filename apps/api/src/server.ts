@@ -1,0 +1,39 @@
+import closeWithGrace from "close-with-grace";
+import { connectAdapters } from "./api.ts";
+import { buildApp } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
+
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL, "api");
+
+let adapters;
+try {
+  adapters = await connectAdapters(config, log);
+} catch (error) {
+  log.fatal({ err: error, brokers: config.KAFKA_BROKERS }, "api failed to start: check that Kafka, Redis and Postgres are reachable (pnpm dev starts Kafka)");
+  process.exit(1);
+}
+
+let draining = false;
+const app = await buildApp(adapters.deps, {
+  auth: {
+    algorithm: config.JWT_ALGORITHM,
+    key: (config.JWT_ALGORITHM === "HS256" ? config.JWT_SECRET : config.JWT_PUBLIC_KEY)!,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  },
+  requestIdSecret: config.REQUEST_ID_SECRET,
+  logger: log,
+  isDraining: () => draining,
+});
+
+closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
+  if (err) log.error({ err }, "shutting down after an error");
+  else log.info({ signal }, "shutting down: no new requests, flushing the Kafka batch");
+  draining = true;
+  await app.close();
+  await adapters.close();
+});
+
+await app.listen({ port: config.PORT, host: config.HOST });

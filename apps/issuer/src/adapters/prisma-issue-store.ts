@@ -1,0 +1,121 @@
+import { type PrismaClient, toCoupon } from "@dibs/db";
+import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
+
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/** Thrown inside the transaction to roll it back when Postgres disagrees with the gate. */
+class LedgerConflict extends Error {
+  constructor(readonly couponIds: string[]) {
+    super("Postgres disagrees with the gate");
+  }
+}
+
+const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
+
+export class PrismaIssueStore implements IssueStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>> {
+    const rows = await this.prisma.coupon.findMany({ where: { id: { in: [...couponIds] } } });
+    return new Map(rows.map((row) => [row.id, toCoupon(row)]));
+  }
+
+  async record(decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
+    if (decided.length === 0) return { conflicts: [], recorded: [] };
+    try {
+      return await this.prisma.$transaction((tx) => recordIn(tx, decided), TX_OPTIONS);
+    } catch (error) {
+      if (error instanceof LedgerConflict) return { conflicts: error.couponIds, recorded: [] };
+      throw error;
+    }
+  }
+
+  async ledger(couponId: string): Promise<CouponLedger | null> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const coupon = await tx.coupon.findUnique({ where: { id: couponId } });
+        if (!coupon) return null;
+        const holders = await tx.couponIssue.findMany({ where: { couponId }, select: { userId: true } });
+        const decisions = await tx.issueDecision.findMany({ where: { couponId }, select: { requestId: true, decision: true } });
+        return { coupon: toCoupon(coupon), holders: holders.map((h) => h.userId), decisions };
+      },
+      { ...TX_OPTIONS, isolationLevel: "RepeatableRead" },
+    );
+  }
+}
+
+async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
+  const byRequest = new Map(decided.map((d) => [d.requestId, d]));
+  const existing = await tx.$queryRaw<Array<{ request_id: string; decision: Decision; reason: string | null }>>`
+    SELECT request_id::text, decision::text AS decision, reason FROM issue_decision
+    WHERE request_id = ANY(${[...byRequest.keys()]}::uuid[])`;
+  const recordedBefore = new Map(existing.map((row) => [row.request_id, row]));
+
+  const conflicts = new Set<string>();
+  const fresh: DecidedRequest[] = [];
+  for (const d of byRequest.values()) {
+    const before = recordedBefore.get(d.requestId);
+    if (!before) fresh.push(d);
+    else if (before.decision !== d.decision && d.decision !== "REJECTED") conflicts.add(d.couponId);
+  }
+  if (conflicts.size > 0) throw new LedgerConflict([...conflicts]);
+
+  await insertDecisions(tx, fresh);
+  await insertIssues(tx, fresh.filter((d) => d.decision === "ISSUED"));
+
+  return {
+    conflicts: [],
+    recorded: decided.map((d) => {
+      const before = recordedBefore.get(d.requestId);
+      if (!before) return d;
+      return { ...d, decision: before.decision, reason: (before.reason ?? undefined) as RejectionReason | undefined };
+    }),
+  };
+}
+
+async function insertDecisions(tx: Tx, fresh: DecidedRequest[]): Promise<void> {
+  if (fresh.length === 0) return;
+  const inserted = await tx.$executeRaw`
+    INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, accepted_at)
+    SELECT request_id, coupon_id, user_id, decision::"Decision", reason, accepted_at
+    FROM unnest(
+      ${fresh.map((d) => d.requestId)}::uuid[], ${fresh.map((d) => d.couponId)}::uuid[], ${fresh.map((d) => d.userId)}::text[],
+      ${fresh.map((d) => d.decision)}::text[], ${fresh.map((d) => d.reason ?? null)}::text[], ${fresh.map((d) => d.acceptedAt)}::timestamptz[]
+    ) AS input(request_id, coupon_id, user_id, decision, reason, accepted_at)
+    ON CONFLICT (request_id) DO NOTHING`;
+  // Someone else recorded some of these in the meantime (a fenced-off issuer finishing late): decide again.
+  if (inserted !== fresh.length) throw new LedgerConflict([...new Set(fresh.map((d) => d.couponId))]);
+}
+
+/** Inserts the issues and advances each coupon's count behind a guard that can never pass the stock. */
+async function insertIssues(tx: Tx, issued: DecidedRequest[]): Promise<void> {
+  if (issued.length === 0) return;
+  const inserted = await tx.$queryRaw<Array<{ coupon_id: string; n: bigint }>>`
+    WITH inserted AS (
+      INSERT INTO coupon_issue (coupon_id, user_id, request_id)
+      SELECT * FROM unnest(${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.requestId)}::uuid[])
+      ON CONFLICT DO NOTHING
+      RETURNING coupon_id
+    )
+    SELECT coupon_id::text, count(*) AS n FROM inserted GROUP BY coupon_id`;
+  const expected = countBy(issued.map((d) => d.couponId));
+  const conflicts = [...expected].filter(([couponId, n]) => Number(inserted.find((r) => r.coupon_id === couponId)?.n ?? 0) !== n);
+  if (conflicts.length > 0) throw new LedgerConflict(conflicts.map(([couponId]) => couponId));
+
+  const couponIds = [...expected.keys()];
+  const advanced = await tx.$queryRaw<Array<{ id: string }>>`
+    UPDATE coupon SET issued_count = coupon.issued_count + batch.n
+    FROM unnest(${couponIds}::uuid[], ${couponIds.map((id) => expected.get(id)!)}::int[]) AS batch(id, n)
+    WHERE coupon.id = batch.id AND coupon.issued_count + batch.n <= coupon.stock
+    RETURNING coupon.id::text`;
+  if (advanced.length !== couponIds.length) {
+    const ok = new Set(advanced.map((r) => r.id));
+    throw new LedgerConflict(couponIds.filter((id) => !ok.has(id)));
+  }
+}
+
+function countBy(keys: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+const configSchema = z.object({
+  DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/dibs"),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  KAFKA_BROKERS: z
+    .string()
+    .default("127.0.0.1:9092")
+    .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean)),
+  ISSUER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type IssuerConfig = z.infer<typeof configSchema>;
+
+/** Parses the environment once; a bad value exits naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): IssuerConfig {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) console.error(`Invalid ${issue.path.join(".")}: ${issue.message}`);
+  process.exit(1);
+}

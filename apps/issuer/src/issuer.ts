@@ -1,0 +1,57 @@
+import { createPrismaClient } from "@dibs/db";
+import { createKafka, ensureTopics } from "@dibs/kafka";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
+import { PrismaIssueStore } from "./adapters/prisma-issue-store.ts";
+import { RedisIssueGate } from "@dibs/gate";
+import type { IssuerConfig } from "./config.ts";
+import { createIssueConsumer } from "./issue-consumer.ts";
+
+export interface Issuer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readiness: Record<string, () => Promise<void>>;
+}
+
+/** Wires the real adapters around the consumer. Used by the process and by integration tests alike. */
+export function createIssuer(config: Omit<IssuerConfig, "ISSUER_PORT" | "LOG_LEVEL">, log: Logger): Issuer {
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-issuer", logger: log });
+  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 10 });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = createIssueConsumer({
+    kafka,
+    groupId: config.ISSUER_GROUP_ID,
+    gate: new RedisIssueGate(redis),
+    store: new PrismaIssueStore(prisma),
+    deadLetters: new KafkaDeadLetters(producer),
+    log,
+  });
+
+  return {
+    async start() {
+      await redis.connect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await ensureTopics(admin, log);
+      await admin.disconnect();
+      await producer.connect();
+      await consumer.start();
+    },
+    async stop() {
+      await consumer.stop();
+      await producer.disconnect();
+      await prisma.$disconnect();
+      redis.disconnect();
+    },
+    readiness: {
+      kafka: async () => {
+        if (!consumer.isConnected()) throw new Error("consumer not in the group");
+      },
+      redis: async () => void (await redis.ping()),
+      postgres: async () => void (await prisma.$queryRaw`SELECT 1`),
+    },
+  };
+}

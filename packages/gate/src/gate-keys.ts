@@ -1,0 +1,9 @@
+/** All keys of one coupon share the hash tag {coupon:<id>}, so one script can touch them all, on Redis Cluster too. */
+export function gateKeys(couponId: string) {
+  const tag = `dibs:{coupon:${couponId}}`;
+  return {
+    meta: `${tag}:meta`,
+    holders: `${tag}:holders`,
+    decisions: `${tag}:decisions`,
+  };
+}

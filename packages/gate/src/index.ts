@@ -1,0 +1,3 @@
+export * from "./gate-keys.ts";
+export * from "./redis-issue-gate.ts";
+export * from "./sold-out.ts";
