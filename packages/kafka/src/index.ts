@@ -1,0 +1,5 @@
+export * from "./client.ts";
+export * from "./issue-request-message.ts";
+export * from "./logger.ts";
+export * from "./partition-acks.ts";
+export * from "./topics.ts";
