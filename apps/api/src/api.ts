@@ -1,5 +1,6 @@
 import { createPrismaClient } from "@dibs/db";
 import { createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { Partitioners } from "kafkajs";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
@@ -27,7 +28,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger): Promi
   const metadata = await admin.fetchTopicMetadata({ topics: [ISSUE_REQUEST_TOPIC] });
   await admin.disconnect();
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   let producerConnected = false;
   producer.on(producer.events.CONNECT, () => (producerConnected = true));
   producer.on(producer.events.DISCONNECT, () => (producerConnected = false));

@@ -1,5 +1,6 @@
 import { createPrismaClient } from "@dibs/db";
 import { createKafka, ensureTopics } from "@dibs/kafka";
+import { Partitioners } from "kafkajs";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
@@ -20,7 +21,7 @@ export function createIssuer(config: Omit<IssuerConfig, "ISSUER_PORT" | "LOG_LEV
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 10 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = createIssueConsumer({
     kafka,
     groupId: config.ISSUER_GROUP_ID,

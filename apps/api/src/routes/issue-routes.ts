@@ -17,7 +17,7 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
       schema: {
         params: couponIdParams,
         headers: z.object({ "idempotency-key": idempotencyKey.optional() }),
-        body: z.strictObject({}).optional(),
+        body: z.strictObject({}).nullish(),
         response: { 202: z.object({ requestId: z.uuid(), status: z.literal("PENDING") }), ...errorResponses },
       },
     },
