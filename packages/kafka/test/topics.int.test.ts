@@ -13,7 +13,7 @@ describe.each([
   const admin = createKafka({ brokers, clientId: "dibs-kafka-test" }).admin();
 
   beforeAll(async () => {
-    kafkaSh(...start);
+    await kafkaSh(...start);
     await admin.connect();
   });
   afterAll(() => admin.disconnect());

@@ -87,8 +87,8 @@ describe("a flash sale of 5,000 requests from 2,000 users for 500 coupons, two i
   });
 });
 
-function countBy<T extends string | number>(values: T[]): Record<string, number> {
+function countBy(values: Array<string | number>): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  for (const v of values) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
   return counts;
 }

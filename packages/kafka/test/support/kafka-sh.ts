@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const script = fileURLToPath(new URL("../../../../infra/kafka/kafka.sh", import.meta.url));
@@ -6,7 +6,14 @@ const script = fileURLToPath(new URL("../../../../infra/kafka/kafka.sh", import.
 export const SINGLE_BROKER = ["127.0.0.1:9092"];
 export const CLUSTER_BROKERS = ["127.0.0.1:19092", "127.0.0.1:19093", "127.0.0.1:19094"];
 
-/** Runs infra/kafka/kafka.sh; its output goes to the test's stdout so a failed start shows the broker log. */
-export function kafkaSh(...args: string[]): void {
-  execFileSync("bash", [script, ...args], { stdio: ["ignore", "inherit", "inherit"], timeout: 170_000 });
+/**
+ * Runs infra/kafka/kafka.sh without blocking the event loop (kafkajs keeps working meanwhile);
+ * its output goes to the test's output so a failed start shows the broker log.
+ */
+export function kafkaSh(...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [script, ...args], { stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`kafka.sh ${args.join(" ")} exited with ${code}`))));
+  });
 }
