@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { badTokens, testApp, userToken } from "./support/test-app.ts";
+
+let current: Awaited<ReturnType<typeof testApp>> | undefined;
+async function setup() {
+  current = await testApp();
+  return current;
+}
+afterEach(async () => current?.app.close());
+
+function issue(t: Awaited<ReturnType<typeof testApp>>, couponId: string, headers: Record<string, string> = {}) {
+  return t.app.inject({ method: "POST", url: `/coupons/${couponId}/issue`, headers: { authorization: `Bearer ${userToken()}`, ...headers } });
+}
+
+describe("POST /coupons/:couponId/issue", () => {
+  it("answers 202 with a request id and a Location once the request is published", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const response = await issue(t, coupon.id);
+    expect(response.statusCode).toBe(202);
+    const body = response.json();
+    expect(body).toEqual({ requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: "PENDING" });
+    expect(response.headers.location).toBe(`/issue-requests/${body.requestId}`);
+    expect(t.published).toEqual([{ requestId: body.requestId, couponId: coupon.id, userId: "alice", acceptedAt: expect.any(Date) }]);
+  });
+
+  it("takes the user from the token, never from the body", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const response = await t.app.inject({
+      method: "POST",
+      url: `/coupons/${coupon.id}/issue`,
+      headers: { authorization: `Bearer ${userToken("alice")}` },
+      payload: { userId: "mallory" },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(t.published).toEqual([]);
+  });
+
+  it("maps a retried Idempotency-Key to the same request id", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const first = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
+    const again = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
+    const other = await issue(t, coupon.id, { "idempotency-key": "tap-2" });
+    expect(again.json().requestId).toBe(first.json().requestId);
+    expect(other.json().requestId).not.toBe(first.json().requestId);
+  });
+
+  it.each([
+    ["sold out", { soldOut: true }, 409, "COUPON_SOLD_OUT"],
+    ["not started", { startsAt: new Date(Date.now() + 60_000) }, 409, "COUPON_NOT_STARTED"],
+    ["ended", { endsAt: new Date(Date.now() - 1) }, 409, "COUPON_ENDED"],
+  ])("refuses a %s coupon at once and produces nothing", async (_, overrides, status, code) => {
+    const t = await setup();
+    const response = await issue(t, t.addCoupon(overrides).id);
+    expect(response.statusCode).toBe(status);
+    expect(response.json()).toMatchObject({ code, message: expect.any(String) });
+    expect(t.published).toEqual([]);
+  });
+
+  it("answers 404 for an unknown coupon and 400 for an id that is not one", async () => {
+    const t = await setup();
+    expect((await issue(t, "0190b6a0-0000-7000-8000-0000000000aa")).json()).toMatchObject({ code: "COUPON_NOT_FOUND" });
+    const bad = await issue(t, "1 OR 1=1");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe("VALIDATION_FAILED");
+    expect(t.published).toEqual([]);
+  });
+
+  it("answers 503 with Retry-After and the request id when Kafka does not acknowledge, never 202", async () => {
+    const t = await setup();
+    t.state.kafkaDown = true;
+    const response = await issue(t, t.addCoupon().id);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers["retry-after"]).toBe("1");
+    expect(response.json()).toMatchObject({ code: "PUBLISH_UNAVAILABLE", requestId: expect.any(String) });
+  });
+
+  it.each(Object.entries(badTokens))("answers 401 to a token %s and produces nothing", async (_, token) => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const response = await t.app.inject({ method: "POST", url: `/coupons/${coupon.id}/issue`, headers: { authorization: `Bearer ${token}` } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe("UNAUTHORIZED");
+    expect(t.published).toEqual([]);
+  });
+
+  it("answers 401 without a token, before looking at anything else", async () => {
+    const t = await setup();
+    const response = await t.app.inject({ method: "POST", url: "/coupons/not-a-uuid/issue" });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it("refuses a malformed, oversized or mistyped body with a 4xx", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const url = `/coupons/${coupon.id}/issue`;
+    const headers = { authorization: `Bearer ${userToken()}`, "content-type": "application/json" };
+    const malformed = await t.app.inject({ method: "POST", url, headers, payload: "{nope" });
+    const oversized = await t.app.inject({ method: "POST", url, headers, payload: JSON.stringify({ pad: "x".repeat(20_000) }) });
+    const mistyped = await t.app.inject({ method: "POST", url, headers, payload: "[1,2]" });
+    expect([malformed.statusCode, oversized.statusCode, mistyped.statusCode]).toEqual([400, 413, 400]);
+    for (const r of [malformed, oversized, mistyped]) expect(r.json()).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    expect(t.published).toEqual([]);
+  });
+});

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { testApp, userToken } from "./support/test-app.ts";
+
+let current: Awaited<ReturnType<typeof testApp>> | undefined;
+afterEach(async () => current?.app.close());
+
+async function accepted() {
+  current = await testApp();
+  const t = current;
+  const coupon = t.addCoupon();
+  const response = await t.app.inject({ method: "POST", url: `/coupons/${coupon.id}/issue`, headers: { authorization: `Bearer ${userToken("alice")}` } });
+  return { t, coupon, requestId: response.json().requestId as string };
+}
+
+function status(t: Awaited<ReturnType<typeof testApp>>, requestId: string, user: string, headers: Record<string, string> = {}) {
+  return t.app.inject({ method: "GET", url: `/issue-requests/${requestId}`, headers: { authorization: `Bearer ${userToken(user)}`, ...headers } });
+}
+
+describe("GET /issue-requests/:requestId", () => {
+  it("shows the owner PENDING before the decision, and the decision after", async () => {
+    const { t, coupon, requestId } = await accepted();
+    expect((await status(t, requestId, "alice")).json()).toEqual({ requestId, status: "PENDING" });
+    t.decisions.set(requestId, { requestId, couponId: coupon.id, userId: "alice", decision: "ISSUED", reason: null, acceptedAt: new Date(), decidedAt: new Date() });
+    expect((await status(t, requestId, "alice")).json()).toMatchObject({ requestId, status: "ISSUED", couponId: coupon.id });
+  });
+
+  it("answers 404 to anyone else, pending or decided", async () => {
+    const { t, coupon, requestId } = await accepted();
+    expect((await status(t, requestId, "mallory")).statusCode).toBe(404);
+    t.decisions.set(requestId, { requestId, couponId: coupon.id, userId: "alice", decision: "ISSUED", reason: null, acceptedAt: new Date(), decidedAt: new Date() });
+    const decided = await status(t, requestId, "mallory");
+    expect(decided.statusCode).toBe(404);
+    expect(decided.json().code).toBe("ISSUE_REQUEST_NOT_FOUND");
+  });
+
+  it("answers 404 for an id the API never gave out", async () => {
+    current = await testApp();
+    expect((await status(current, "0190b6a0-0000-7000-8000-000000000001", "alice")).statusCode).toBe(404);
+  });
+
+  it("waits with Prefer: wait=N and answers as soon as the decision exists", async () => {
+    const { t, coupon, requestId } = await accepted();
+    setTimeout(() => {
+      t.decisions.set(requestId, { requestId, couponId: coupon.id, userId: "alice", decision: "SOLD_OUT", reason: null, acceptedAt: new Date(), decidedAt: new Date() });
+    }, 300);
+    const started = Date.now();
+    const response = await status(t, requestId, "alice", { prefer: "wait=5" });
+    expect(response.json().status).toBe("SOLD_OUT");
+    expect(response.headers["preference-applied"]).toBe("wait=5");
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("lists the caller's issued coupons under /me/coupons", async () => {
+    const { t, coupon, requestId } = await accepted();
+    t.decisions.set(requestId, { requestId, couponId: coupon.id, userId: "alice", decision: "ISSUED", reason: null, acceptedAt: new Date(), decidedAt: new Date() });
+    const mine = await t.app.inject({ method: "GET", url: "/me/coupons", headers: { authorization: `Bearer ${userToken("alice")}` } });
+    const theirs = await t.app.inject({ method: "GET", url: "/me/coupons", headers: { authorization: `Bearer ${userToken("bob")}` } });
+    expect(mine.json().coupons).toEqual([expect.objectContaining({ couponId: coupon.id, requestId })]);
+    expect(theirs.json().coupons).toEqual([]);
+  });
+});

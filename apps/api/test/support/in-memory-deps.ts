@@ -1,0 +1,58 @@
+import { randomUUID } from "node:crypto";
+import type { Coupon, CouponView, IssueRequest } from "@dibs/domain";
+import { UnavailableError } from "@dibs/domain";
+import type { ApiDeps, DecisionView } from "../../src/ports.ts";
+
+/** The API's ports in memory: every test can see what would have been produced or written. */
+export function inMemoryDeps() {
+  const coupons = new Map<string, CouponView>();
+  const published: IssueRequest[] = [];
+  const decisions = new Map<string, DecisionView>();
+  const idempotency = new Map<string, string>();
+  const state = { kafkaDown: false };
+
+  const deps: ApiDeps = {
+    catalog: { find: async (id) => coupons.get(id) ?? null },
+    publisher: {
+      publish: async (request) => {
+        if (state.kafkaDown) throw new UnavailableError("PUBLISH_UNAVAILABLE", "Kafka did not acknowledge");
+        published.push(request);
+      },
+    },
+    queries: {
+      findDecision: async (id) => decisions.get(id) ?? null,
+      couponsHeldBy: async (userId) =>
+        [...decisions.values()]
+          .filter((d) => d.userId === userId && d.decision === "ISSUED")
+          .map((d) => ({ couponId: d.couponId, name: coupons.get(d.couponId)?.name ?? "", requestId: d.requestId, issuedAt: d.decidedAt })),
+    },
+    admin: {
+      create: async (c) => {
+        const coupon: Coupon = { id: randomUUID(), issuedCount: 0, ...c };
+        coupons.set(coupon.id, { ...coupon, soldOut: false });
+        return coupon;
+      },
+      summary: async (id) => {
+        const c = coupons.get(id);
+        return c ? { ...c, decisions: { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, REJECTED: 0 } } : null;
+      },
+    },
+    idempotency: {
+      claim: async (scope, candidate) => {
+        const earlier = idempotency.get(scope);
+        if (earlier) return earlier;
+        idempotency.set(scope, candidate);
+        return candidate;
+      },
+    },
+    readiness: {},
+  };
+
+  function addCoupon(overrides: Partial<CouponView> = {}): CouponView {
+    const coupon: CouponView = { id: randomUUID(), name: "Test coupon", stock: 10, issuedCount: 0, startsAt: null, endsAt: null, soldOut: false, ...overrides };
+    coupons.set(coupon.id, coupon);
+    return coupon;
+  }
+
+  return { deps, coupons, published, decisions, state, addCoupon };
+}
