@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import { createPrismaClient } from "@dibs/db";
+import type { DecidedRequest, Decision } from "@dibs/domain";
+import { afterAll, describe, expect, it } from "vitest";
+import { PrismaIssueStore } from "../src/adapters/prisma-issue-store.ts";
+import { TEST_DATABASE_URL } from "./support/migrate-test-database.ts";
+
+const prisma = createPrismaClient(TEST_DATABASE_URL);
+const store = new PrismaIssueStore(prisma);
+afterAll(() => prisma.$disconnect());
+
+async function aCoupon(stock: number) {
+  return prisma.coupon.create({ data: { id: randomUUID(), name: "store test", stock } });
+}
+
+function decided(couponId: string, userId: string, decision: Decision, requestId = randomUUID()): DecidedRequest {
+  return { requestId, couponId, userId, decision, acceptedAt: new Date() };
+}
+
+describe("PrismaIssueStore", () => {
+  it("records decisions and issues, and advances the count, in one go", async () => {
+    const coupon = await aCoupon(2);
+    const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "a", "DUPLICATE"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "c", "SOLD_OUT")];
+    const outcome = await store.record(batch);
+    expect(outcome.conflicts).toEqual([]);
+    expect(outcome.recorded.map((r) => r.decision)).toEqual(["ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(2);
+    expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(2);
+    expect(await prisma.issueDecision.count({ where: { couponId: coupon.id } })).toBe(4);
+  });
+
+  it("records a replayed batch once, and answers with the first decisions", async () => {
+    const coupon = await aCoupon(1);
+    const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "SOLD_OUT")];
+    await store.record(batch);
+    const again = await store.record(batch);
+    expect(again.conflicts).toEqual([]);
+    expect(again.recorded.map((r) => r.decision)).toEqual(["ISSUED", "SOLD_OUT"]);
+    expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(1);
+  });
+
+  it("refuses, writing nothing, a second issue to the same user", async () => {
+    const coupon = await aCoupon(5);
+    await store.record([decided(coupon.id, "a", "ISSUED")]);
+    const outcome = await store.record([decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "ISSUED")]);
+    expect(outcome.conflicts).toEqual([coupon.id]);
+    expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(1);
+    expect(await prisma.issueDecision.count({ where: { couponId: coupon.id } })).toBe(1);
+  });
+
+  it("refuses, writing nothing, issues beyond the stock", async () => {
+    const coupon = await aCoupon(2);
+    const outcome = await store.record(["a", "b", "c"].map((u) => decided(coupon.id, u, "ISSUED")));
+    expect(outcome.conflicts).toEqual([coupon.id]);
+    expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(0);
+    expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(0);
+  });
+
+  it("flags a gate that changed its mind about a recorded request", async () => {
+    const coupon = await aCoupon(2);
+    const first = decided(coupon.id, "a", "SOLD_OUT");
+    await store.record([first]);
+    const outcome = await store.record([{ ...first, decision: "ISSUED" }]);
+    expect(outcome.conflicts).toEqual([coupon.id]);
+    expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(0);
+  });
+
+  it("keeps one coupon's conflict from writing another coupon's decisions in the same batch", async () => {
+    const full = await aCoupon(1);
+    const open = await aCoupon(10);
+    await store.record([decided(full.id, "a", "ISSUED")]);
+    const outcome = await store.record([decided(open.id, "x", "ISSUED"), decided(full.id, "b", "ISSUED")]);
+    expect(outcome.conflicts).toEqual([full.id]);
+    expect(await prisma.issueDecision.count({ where: { couponId: open.id } })).toBe(0);
+  });
+
+  it("gives the ledger a gate is rebuilt from", async () => {
+    const coupon = await aCoupon(3);
+    const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "DUPLICATE")];
+    await store.record(batch);
+    const ledger = await store.ledger(coupon.id);
+    expect(ledger?.coupon).toMatchObject({ id: coupon.id, stock: 3, issuedCount: 2 });
+    expect(ledger?.holders.sort()).toEqual(["a", "b"]);
+    expect(ledger?.decisions).toHaveLength(3);
+    expect(await store.ledger(randomUUID())).toBeNull();
+  });
+});
