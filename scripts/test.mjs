@@ -1,0 +1,56 @@
+// pnpm test: brings up what the tests need (Kafka single broker and 3-node cluster), then typechecks and tests
+// every package against the real Kafka, Redis and Postgres, and prints one closing count.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { loadDevEnv, root } from "./env.mjs";
+import { checkDatabaseAndCache, kafka } from "./services.mjs";
+
+const started = Date.now();
+loadDevEnv();
+const step = (what) => console.log(`\n\x1b[1mdibs test ▸ ${what}\x1b[0m (${Math.round((Date.now() - started) / 1000)} s)`);
+
+try {
+  step("Postgres and Redis");
+  await checkDatabaseAndCache(process.env.DATABASE_URL, process.env.REDIS_URL);
+  step("Kafka: single broker and 3-node cluster");
+  kafka("start");
+  kafka("start", "--nodes", "3");
+  for (const results of resultFiles()) rmSync(results, { force: true });
+  step("typecheck");
+  execFileSync("pnpm", ["exec", "turbo", "run", "typecheck"], { stdio: "inherit", cwd: root });
+  step("tests");
+  execFileSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"], {
+    stdio: "inherit",
+    cwd: root,
+  });
+} catch (error) {
+  summarize();
+  console.error(`\ndibs test: ${error.message.split("\n")[0]}`);
+  process.exit(1);
+}
+summarize();
+
+function resultFiles() {
+  return ["apps", "packages", "tests"].flatMap((dir) =>
+    execFileSync("ls", [`${root}${dir}`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map((name) => `${root}${dir}/${name}/.test-results.json`),
+  );
+}
+
+/** One closing line over every package, in the form CI reads: "N passed, N failed". */
+function summarize() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const file of resultFiles().filter(existsSync)) {
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + report.numTodoTests;
+  }
+  console.log(`\ndibs test finished in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  if (failed > 0) process.exitCode = 1;
+}
