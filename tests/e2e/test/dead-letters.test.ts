@@ -3,7 +3,7 @@ import type { Issuer } from "@dibs/issuer/issuer";
 import { createKafka, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "../src/checker.ts";
+import { createPrismaClient } from "@dibs/db";
 import { testEnv } from "../src/env.ts";
 import { waitFor } from "../src/http.ts";
 import { log, startIssuers } from "../src/system.ts";

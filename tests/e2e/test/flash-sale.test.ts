@@ -1,7 +1,8 @@
 import type { Issuer } from "@dibs/issuer/issuer";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkCoupon, createPrismaClient, type ObservedRequest } from "../src/checker.ts";
+import { checkCoupon, type ObservedRequest } from "@dibs/checker";
+import { createPrismaClient } from "@dibs/db";
 import { testEnv } from "../src/env.ts";
 import { call, inParallel, waitFor } from "../src/http.ts";
 import { type RunningApi, startApi, startIssuers, tokenFor } from "../src/system.ts";

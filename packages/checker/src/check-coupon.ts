@@ -54,4 +54,3 @@ export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: 
   return { requests: observed.length, accepted: accepted.length, issued: holders.length, stock: coupon.stock, violations };
 }
 
-export { createPrismaClient };
