@@ -1,27 +1,42 @@
 import type { RejectionReason } from "./decision.ts";
 
+/** Requests the API accepted within [pausedAt, resumedAt) are refused; an open pause has no resumedAt. */
+export interface CouponPause {
+  pausedAt: Date;
+  resumedAt: Date | null;
+}
+
 export interface Coupon {
   id: string;
   name: string;
   stock: number;
   issuedCount: number;
+  /** How many of this coupon one user may hold. */
+  perUserLimit: number;
   startsAt: Date | null;
   endsAt: Date | null;
+  pauses: CouponPause[];
 }
 
-export type WindowState = "OPEN" | "NOT_STARTED" | "ENDED";
+export type WindowState = "OPEN" | "NOT_STARTED" | "ENDED" | "PAUSED";
 
-/** The window is [startsAt, endsAt): a request accepted exactly at endsAt is too late. */
-export function windowStateAt(coupon: Pick<Coupon, "startsAt" | "endsAt">, at: Date): WindowState {
+/** The window is [startsAt, endsAt) less its pauses: a request accepted exactly at endsAt is too late. */
+export function windowStateAt(coupon: Pick<Coupon, "startsAt" | "endsAt" | "pauses">, at: Date): WindowState {
   if (coupon.startsAt && at < coupon.startsAt) return "NOT_STARTED";
   if (coupon.endsAt && at >= coupon.endsAt) return "ENDED";
+  if (coupon.pauses.some((p) => at >= p.pausedAt && (!p.resumedAt || at < p.resumedAt))) return "PAUSED";
   return "OPEN";
 }
 
 export function windowRejection(state: WindowState): RejectionReason | undefined {
   if (state === "NOT_STARTED") return "COUPON_NOT_STARTED";
   if (state === "ENDED") return "COUPON_ENDED";
+  if (state === "PAUSED") return "COUPON_PAUSED";
   return undefined;
+}
+
+export function isPaused(coupon: Pick<Coupon, "pauses">): boolean {
+  return coupon.pauses.some((p) => !p.resumedAt);
 }
 
 export function remainingStock(coupon: Pick<Coupon, "stock" | "issuedCount">): number {

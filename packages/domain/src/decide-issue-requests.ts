@@ -68,13 +68,13 @@ async function decideAtGate(
   deps: DecideDeps,
   rebuilt: Set<string>,
 ): Promise<DecidedRequest[]> {
-  let decisions = await deps.gate.decide(couponId, requests);
-  if (!decisions) {
+  let verdicts = await deps.gate.decide(coupon, requests);
+  if (!verdicts) {
     await rebuildGate(coupon.id, deps, rebuilt);
-    decisions = await deps.gate.decide(couponId, requests);
-    if (!decisions) throw new Error(`The gate for coupon ${couponId} lost its state again right after a rebuild`);
+    verdicts = await deps.gate.decide(coupon, requests);
+    if (!verdicts) throw new Error(`The gate for coupon ${couponId} lost its state again right after a rebuild`);
   }
-  return requests.map((request, i) => ({ ...request, decision: decisions[i]! }));
+  return requests.map((request, i) => ({ ...request, ...verdicts[i]! }));
 }
 
 async function rebuildGate(couponId: string, deps: DecideDeps, rebuilt: Set<string>): Promise<void> {

@@ -3,7 +3,7 @@ export type Decision = (typeof DECISIONS)[number];
 
 export type RequestStatus = "PENDING" | Decision;
 
-export const REJECTION_REASONS = ["COUPON_NOT_FOUND", "COUPON_NOT_STARTED", "COUPON_ENDED"] as const;
+export const REJECTION_REASONS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED"] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export interface DecidedRequest {
@@ -13,4 +13,12 @@ export interface DecidedRequest {
   acceptedAt: Date;
   decision: Decision;
   reason?: RejectionReason;
+  /** How many of the coupon the user holds after the decision: the n of an ISSUED, the limit reached by a DUPLICATE. */
+  holding?: number;
+}
+
+/** What the gate says of one request. */
+export interface Verdict {
+  decision: Decision;
+  holding?: number;
 }

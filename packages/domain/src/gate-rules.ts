@@ -1,25 +1,28 @@
-import type { Decision } from "./decision.ts";
+import type { Verdict } from "./decision.ts";
 
 /** What the gate knows about one coupon. The Redis Lua gate implements exactly these rules. */
 export interface GateState {
   stock: number;
+  perUserLimit: number;
   issued: number;
-  holders: Set<string>;
-  decisions: Map<string, Decision>;
+  /** How many of the coupon each user holds. */
+  holdings: Map<string, number>;
+  decisions: Map<string, Verdict>;
 }
 
-/** Decide one request and apply it to the state. Replays of a decided request get the same decision. */
-export function decideAgainst(state: GateState, requestId: string, userId: string): Decision {
+/** Decide one request and apply it to the state. Replays of a decided request get the same verdict. */
+export function decideAgainst(state: GateState, requestId: string, userId: string): Verdict {
   const earlier = state.decisions.get(requestId);
   if (earlier) return earlier;
-  let decision: Decision;
-  if (state.holders.has(userId)) decision = "DUPLICATE";
-  else if (state.issued >= state.stock) decision = "SOLD_OUT";
+  const held = state.holdings.get(userId) ?? 0;
+  let verdict: Verdict;
+  if (held >= state.perUserLimit) verdict = { decision: "DUPLICATE", holding: held };
+  else if (state.issued >= state.stock) verdict = { decision: "SOLD_OUT" };
   else {
-    state.holders.add(userId);
+    state.holdings.set(userId, held + 1);
     state.issued += 1;
-    decision = "ISSUED";
+    verdict = { decision: "ISSUED", holding: held + 1 };
   }
-  state.decisions.set(requestId, decision);
-  return decision;
+  state.decisions.set(requestId, verdict);
+  return verdict;
 }

@@ -1,5 +1,5 @@
 import type { Coupon } from "./coupon.ts";
-import type { DecidedRequest, Decision } from "./decision.ts";
+import type { DecidedRequest, Decision, Verdict } from "./decision.ts";
 import type { IssueRequest } from "./issue-request.ts";
 
 /** The API's view of a coupon: possibly a little stale, which is why the issuer decides again. */
@@ -19,14 +19,17 @@ export interface IssueRequestPublisher {
 /** Everything Postgres knows about a coupon's issues: what the gate is rebuilt from. */
 export interface CouponLedger {
   coupon: Coupon;
-  holders: string[];
-  decisions: Array<{ requestId: string; decision: Decision }>;
+  holdings: Array<{ userId: string; count: number }>;
+  decisions: Array<{ requestId: string; decision: Decision; holding: number | null }>;
 }
+
+/** What the gate is told of a coupon on every call: Postgres' stock and limit are the ones that count. */
+export type GateLimits = Pick<Coupon, "id" | "stock" | "perUserLimit">;
 
 /** The fast first decision (Redis): atomic per coupon, idempotent per request id. */
 export interface IssueGate {
-  /** Decisions in the order of `requests`, or null when the gate holds no state for the coupon. */
-  decide(couponId: string, requests: readonly IssueRequest[]): Promise<Decision[] | null>;
+  /** Verdicts in the order of `requests`, or null when the gate holds no state for the coupon. */
+  decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<Verdict[] | null>;
   rebuild(ledger: CouponLedger): Promise<void>;
 }
 

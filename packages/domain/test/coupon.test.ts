@@ -1,19 +1,38 @@
 import { describe, expect, it } from "vitest";
-import { remainingStock, windowStateAt } from "../src/coupon.ts";
+import { isPaused, remainingStock, windowStateAt } from "../src/coupon.ts";
 
 const startsAt = new Date("2026-01-01T10:00:00Z");
 const endsAt = new Date("2026-01-01T11:00:00Z");
 
 describe("windowStateAt", () => {
   it("is open from startsAt, inclusive, to endsAt, exclusive", () => {
-    expect(windowStateAt({ startsAt, endsAt }, new Date(startsAt.getTime() - 1))).toBe("NOT_STARTED");
-    expect(windowStateAt({ startsAt, endsAt }, startsAt)).toBe("OPEN");
-    expect(windowStateAt({ startsAt, endsAt }, new Date(endsAt.getTime() - 1))).toBe("OPEN");
-    expect(windowStateAt({ startsAt, endsAt }, endsAt)).toBe("ENDED");
+    expect(windowStateAt({ startsAt, endsAt, pauses: [] }, new Date(startsAt.getTime() - 1))).toBe("NOT_STARTED");
+    expect(windowStateAt({ startsAt, endsAt, pauses: [] }, startsAt)).toBe("OPEN");
+    expect(windowStateAt({ startsAt, endsAt, pauses: [] }, new Date(endsAt.getTime() - 1))).toBe("OPEN");
+    expect(windowStateAt({ startsAt, endsAt, pauses: [] }, endsAt)).toBe("ENDED");
   });
 
   it("is always open without bounds", () => {
-    expect(windowStateAt({ startsAt: null, endsAt: null }, new Date(0))).toBe("OPEN");
+    expect(windowStateAt({ startsAt: null, endsAt: null, pauses: [] }, new Date(0))).toBe("OPEN");
+  });
+});
+
+describe("pauses", () => {
+  const pausedAt = new Date("2026-01-01T10:10:00Z");
+  const resumedAt = new Date("2026-01-01T10:20:00Z");
+
+  it("refuse what was accepted within [pausedAt, resumedAt), and nothing else", () => {
+    const coupon = { startsAt, endsAt, pauses: [{ pausedAt, resumedAt }] };
+    expect(windowStateAt(coupon, new Date(pausedAt.getTime() - 1))).toBe("OPEN");
+    expect(windowStateAt(coupon, pausedAt)).toBe("PAUSED");
+    expect(windowStateAt(coupon, new Date(resumedAt.getTime() - 1))).toBe("PAUSED");
+    expect(windowStateAt(coupon, resumedAt)).toBe("OPEN");
+  });
+
+  it("last until resumed", () => {
+    const coupon = { startsAt, endsAt, pauses: [{ pausedAt, resumedAt: null }] };
+    expect(windowStateAt(coupon, new Date(endsAt.getTime() - 1))).toBe("PAUSED");
+    expect(isPaused(coupon)).toBe(true);
   });
 });
 

@@ -47,7 +47,7 @@ describe("decideIssueRequests", () => {
   it("lets the store overrule a gate that believes stale state, and rebuilds the gate", async () => {
     const { coupon, store, gate, deps } = setup(2);
     await decideIssueRequests([aRequest(coupon.id, "a")], deps);
-    gate.states.get(coupon.id)!.holders.clear();
+    gate.states.get(coupon.id)!.holdings.clear();
     gate.states.get(coupon.id)!.issued = 0;
     const outcome = await decideIssueRequests([aRequest(coupon.id, "a"), aRequest(coupon.id, "b"), aRequest(coupon.id, "c")], deps);
     expect(decisionsOf(outcome)).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
@@ -68,6 +68,34 @@ describe("decideIssueRequests", () => {
     expect(gate.states.size).toBe(0);
   });
 
+  it("rejects requests accepted while the campaign was paused, and decides the rest", async () => {
+    const { coupon, store, deps } = setup(5);
+    const pausedAt = new Date("2026-01-01T00:00:10Z");
+    const resumedAt = new Date("2026-01-01T00:00:20Z");
+    store.coupons.get(coupon.id)!.pauses = [{ pausedAt, resumedAt }];
+    const before = aRequest(coupon.id, "a", { acceptedAt: new Date("2026-01-01T00:00:09Z") });
+    const during = aRequest(coupon.id, "b", { acceptedAt: new Date("2026-01-01T00:00:15Z") });
+    const after = aRequest(coupon.id, "c", { acceptedAt: resumedAt });
+    const outcome = await decideIssueRequests([before, during, after], deps);
+    const byRequest = new Map(outcome.recorded.map((r) => [r.requestId, [r.decision, r.reason]]));
+    expect([before, during, after].map((r) => byRequest.get(r.requestId))).toEqual([
+      ["ISSUED", undefined],
+      ["REJECTED", "COUPON_PAUSED"],
+      ["ISSUED", undefined],
+    ]);
+  });
+
+  it("enforces a per-user limit of 3 and follows stock added mid-sale", async () => {
+    const { coupon, store, deps } = setup(4);
+    store.coupons.get(coupon.id)!.perUserLimit = 3;
+    const first = await decideIssueRequests(["a", "a", "a", "a", "b", "c"].map((u) => aRequest(coupon.id, u)), deps);
+    expect(decisionsOf(first)).toEqual(["ISSUED", "ISSUED", "ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    store.coupons.get(coupon.id)!.stock = 6;
+    const second = await decideIssueRequests(["c", "d", "e"].map((u) => aRequest(coupon.id, u)), deps);
+    expect(decisionsOf(second)).toEqual(["ISSUED", "ISSUED", "SOLD_OUT"]);
+    expect(store.issuedCount(coupon.id)).toBe(6);
+  });
+
   it("sets aside requests for unknown coupons", async () => {
     const { deps } = setup();
     const stray: IssueRequest = aRequest("no-such-coupon", "a");
@@ -79,7 +107,7 @@ describe("decideIssueRequests", () => {
   it("fails rather than record when the store keeps disagreeing", async () => {
     const { coupon, gate, deps } = setup(1);
     const liar = {
-      decide: async (_: string, requests: readonly IssueRequest[]) => requests.map(() => "ISSUED" as const),
+      decide: async (_: unknown, requests: readonly IssueRequest[]) => requests.map(() => ({ decision: "ISSUED" as const, holding: 1 })),
       rebuild: gate.rebuild.bind(gate),
     };
     const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];

@@ -2,15 +2,16 @@ import type { Coupon } from "../coupon.ts";
 import type { DecidedRequest } from "../decision.ts";
 import type { CouponLedger, IssueStore, RecordOutcome } from "../ports.ts";
 
-/** Mirrors the Postgres constraints: unique request id, unique (coupon, user), issued never above stock. */
+/** Mirrors the Postgres constraints: unique request id, unique (coupon, user, n), issued never above stock. */
 export class InMemoryIssueStore implements IssueStore {
   readonly coupons = new Map<string, Coupon>();
   readonly decisions = new Map<string, DecidedRequest>();
-  readonly holders = new Map<string, Set<string>>();
+  /** coupon → "user#n" of every issue */
+  readonly issues = new Map<string, Set<string>>();
 
   addCoupon(coupon: Coupon): void {
     this.coupons.set(coupon.id, { ...coupon });
-    this.holders.set(coupon.id, new Set());
+    this.issues.set(coupon.id, new Set());
   }
 
   async findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>> {
@@ -25,7 +26,7 @@ export class InMemoryIssueStore implements IssueStore {
   async record(decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
     const conflicts = new Set<string>();
     const fresh: DecidedRequest[] = [];
-    const newHolders = new Map<string, Set<string>>();
+    const newIssues = new Map<string, Set<string>>();
     for (const d of decided) {
       const existing = this.decisions.get(d.requestId);
       if (existing) {
@@ -33,23 +34,27 @@ export class InMemoryIssueStore implements IssueStore {
         continue;
       }
       if (d.decision === "ISSUED") {
-        const pending = newHolders.get(d.couponId) ?? new Set<string>();
-        if (this.holders.get(d.couponId)!.has(d.userId) || pending.has(d.userId)) conflicts.add(d.couponId);
-        pending.add(d.userId);
-        newHolders.set(d.couponId, pending);
+        const issue = `${d.userId}#${d.holding}`;
+        const pending = newIssues.get(d.couponId) ?? new Set<string>();
+        const coupon = this.coupons.get(d.couponId)!;
+        if (this.issues.get(d.couponId)!.has(issue) || pending.has(issue) || !d.holding || d.holding > coupon.perUserLimit) {
+          conflicts.add(d.couponId);
+        }
+        pending.add(issue);
+        newIssues.set(d.couponId, pending);
       }
       fresh.push(d);
     }
-    for (const [couponId, users] of newHolders) {
+    for (const [couponId, issues] of newIssues) {
       const coupon = this.coupons.get(couponId)!;
-      if (coupon.issuedCount + users.size > coupon.stock) conflicts.add(couponId);
+      if (coupon.issuedCount + issues.size > coupon.stock) conflicts.add(couponId);
     }
     if (conflicts.size > 0) return { conflicts: [...conflicts], recorded: [] };
 
     for (const d of fresh) this.decisions.set(d.requestId, { ...d });
-    for (const [couponId, users] of newHolders) {
-      for (const user of users) this.holders.get(couponId)!.add(user);
-      this.coupons.get(couponId)!.issuedCount += users.size;
+    for (const [couponId, issues] of newIssues) {
+      for (const issue of issues) this.issues.get(couponId)!.add(issue);
+      this.coupons.get(couponId)!.issuedCount += issues.size;
     }
     return { conflicts: [], recorded: decided.map((d) => this.decisions.get(d.requestId)!) };
   }
@@ -57,10 +62,15 @@ export class InMemoryIssueStore implements IssueStore {
   async ledger(couponId: string): Promise<CouponLedger | null> {
     const coupon = this.coupons.get(couponId);
     if (!coupon) return null;
+    const counts = new Map<string, number>();
+    for (const issue of this.issues.get(couponId)!) {
+      const userId = issue.slice(0, issue.lastIndexOf("#"));
+      counts.set(userId, (counts.get(userId) ?? 0) + 1);
+    }
     const decisions = [...this.decisions.values()]
       .filter((d) => d.couponId === couponId)
-      .map((d) => ({ requestId: d.requestId, decision: d.decision }));
-    return { coupon: { ...coupon }, holders: [...this.holders.get(couponId)!], decisions };
+      .map((d) => ({ requestId: d.requestId, decision: d.decision, holding: d.holding ?? null }));
+    return { coupon: { ...coupon }, holdings: [...counts].map(([userId, count]) => ({ userId, count })), decisions };
   }
 
   issuedCount(couponId: string): number {
