@@ -1,29 +1,32 @@
 -- Decides a batch of requests for one coupon, atomically; the rules are packages/domain/src/gate-rules.ts.
--- KEYS: meta (hash: stock, issued), holders (set of user ids), decisions (hash: request id -> decision)
--- ARGV: request id 1, user id 1, request id 2, user id 2, ...
--- Returns one decision per request, or nil when the coupon has no state here (rebuild it from Postgres first).
+-- KEYS: meta (hash: stock, issued), holdings (hash: user id -> how many the user holds),
+--       decisions (hash: request id -> "DECISION" or "DECISION:holding")
+-- ARGV: stock, per-user limit (Postgres' values), then request id 1, user id 1, request id 2, user id 2, ...
+-- Returns one verdict per request, or nil when the coupon has no state here (rebuild it from Postgres first).
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return false
 end
-local stock = tonumber(redis.call('HGET', KEYS[1], 'stock'))
+local stock = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
 local issued = tonumber(redis.call('HGET', KEYS[1], 'issued'))
-local decisions = {}
-for i = 1, #ARGV, 2 do
+local verdicts = {}
+for i = 3, #ARGV, 2 do
   local requestId, userId = ARGV[i], ARGV[i + 1]
-  local decision = redis.call('HGET', KEYS[3], requestId)
-  if not decision then
-    if redis.call('SISMEMBER', KEYS[2], userId) == 1 then
-      decision = 'DUPLICATE'
+  local verdict = redis.call('HGET', KEYS[3], requestId)
+  if not verdict then
+    local held = tonumber(redis.call('HGET', KEYS[2], userId) or '0')
+    if held >= limit then
+      verdict = 'DUPLICATE:' .. held
     elseif issued >= stock then
-      decision = 'SOLD_OUT'
+      verdict = 'SOLD_OUT'
     else
-      redis.call('SADD', KEYS[2], userId)
+      redis.call('HSET', KEYS[2], userId, held + 1)
       issued = issued + 1
-      decision = 'ISSUED'
+      verdict = 'ISSUED:' .. (held + 1)
     end
-    redis.call('HSET', KEYS[3], requestId, decision)
+    redis.call('HSET', KEYS[3], requestId, verdict)
   end
-  decisions[#decisions + 1] = decision
+  verdicts[#verdicts + 1] = verdict
 end
-redis.call('HSET', KEYS[1], 'issued', issued)
-return decisions
+redis.call('HSET', KEYS[1], 'issued', issued, 'stock', stock)
+return verdicts

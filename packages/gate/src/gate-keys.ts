@@ -3,7 +3,7 @@ export function gateKeys(couponId: string) {
   const tag = `dibs:{coupon:${couponId}}`;
   return {
     meta: `${tag}:meta`,
-    holders: `${tag}:holders`,
+    holdings: `${tag}:holdings`,
     decisions: `${tag}:decisions`,
   };
 }

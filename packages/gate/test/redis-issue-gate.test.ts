@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { decideAgainst, type GateState, type IssueRequest } from "@dibs/domain";
+import { type CouponLedger, decideAgainst, type GateState, type IssueRequest } from "@dibs/domain";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { gateKeys } from "../src/gate-keys.ts";
@@ -8,66 +8,87 @@ import { isSoldOutAtGate } from "../src/sold-out.ts";
 
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const gate = new RedisIssueGate(redis);
-afterAll(() => redis.disconnect());
+const used: string[] = [];
+afterAll(async () => {
+  await Promise.all(used.map((id) => redis.del(...Object.values(gateKeys(id)))));
+  redis.disconnect();
+});
+
+function coupon(stock: number, perUserLimit = 1) {
+  const id = randomUUID();
+  used.push(id);
+  return { id, name: "t", stock, issuedCount: 0, perUserLimit, startsAt: null, endsAt: null, pauses: [] };
+}
 
 function request(couponId: string, userId: string, requestId = randomUUID()): IssueRequest {
   return { requestId, couponId, userId, acceptedAt: new Date() };
 }
 
-function ledger(couponId: string, stock: number, holders: string[] = [], decisions: Array<{ requestId: string; decision: "ISSUED" }> = []) {
-  return { coupon: { id: couponId, name: "t", stock, issuedCount: holders.length, startsAt: null, endsAt: null }, holders, decisions };
+function ledger(c: ReturnType<typeof coupon>, holdings: CouponLedger["holdings"] = [], decisions: CouponLedger["decisions"] = []): CouponLedger {
+  return { coupon: c, holdings, decisions };
 }
+
+const decisionsOf = (verdicts: Array<{ decision: string }> | null) => verdicts?.map((v) => v.decision);
 
 describe("RedisIssueGate", () => {
   it("holds no state for a coupon it was never given", async () => {
-    expect(await gate.decide(randomUUID(), [request("x", "alice")])).toBeNull();
+    expect(await gate.decide(coupon(1), [request("x", "alice")])).toBeNull();
   });
 
-  it("decides exactly as the domain's rules on a random flood", async () => {
-    const couponId = randomUUID();
-    const stock = 37;
-    await gate.rebuild(ledger(couponId, stock));
-    const reference: GateState = { stock, issued: 0, holders: new Set(), decisions: new Map() };
-    const requests = Array.from({ length: 400 }, () => request(couponId, `user-${Math.floor(Math.random() * 60)}`));
-    const replays = requests.filter((_, i) => i % 7 === 0);
-    const flood = [...requests, ...replays];
-    const decided: string[] = [];
-    for (let i = 0; i < flood.length; i += 50) decided.push(...(await gate.decide(couponId, flood.slice(i, i + 50)))!);
-    expect(decided).toEqual(flood.map((r) => decideAgainst(reference, r.requestId, r.userId)));
-    expect(await redis.hget(gateKeys(couponId).meta, "issued")).toBe(String(reference.issued));
-    expect(await redis.scard(gateKeys(couponId).holders)).toBe(reference.holders.size);
+  it.each([1, 3])("decides exactly as the domain's rules on a random flood (per-user limit %i)", async (perUserLimit) => {
+    const c = coupon(37, perUserLimit);
+    await gate.rebuild(ledger(c));
+    const reference: GateState = { stock: 37, perUserLimit, issued: 0, holdings: new Map(), decisions: new Map() };
+    const requests = Array.from({ length: 400 }, () => request(c.id, `user-${Math.floor(Math.random() * 30)}`));
+    const flood = [...requests, ...requests.filter((_, i) => i % 7 === 0)];
+    const verdicts = [];
+    for (let i = 0; i < flood.length; i += 50) verdicts.push(...(await gate.decide(c, flood.slice(i, i + 50)))!);
+    expect(verdicts).toEqual(flood.map((r) => decideAgainst(reference, r.requestId, r.userId)));
+    expect(await redis.hget(gateKeys(c.id).meta, "issued")).toBe(String(reference.issued));
+    expect(await redis.hlen(gateKeys(c.id).holdings)).toBe(reference.holdings.size);
   });
 
-  it("keeps the stock even when one batch asks for more than is left", async () => {
-    const couponId = randomUUID();
-    await gate.rebuild(ledger(couponId, 3));
-    const decisions = await gate.decide(couponId, ["a", "b", "c", "d", "e"].map((u) => request(couponId, u)));
-    expect(decisions).toEqual(["ISSUED", "ISSUED", "ISSUED", "SOLD_OUT", "SOLD_OUT"]);
-    expect(await isSoldOutAtGate(redis, couponId)).toBe(true);
+  it("keeps the stock even when one batch asks for more than is left, and follows a larger stock", async () => {
+    const c = coupon(3);
+    await gate.rebuild(ledger(c));
+    expect(decisionsOf(await gate.decide(c, ["a", "b", "c", "d", "e"].map((u) => request(c.id, u))))).toEqual([
+      "ISSUED",
+      "ISSUED",
+      "ISSUED",
+      "SOLD_OUT",
+      "SOLD_OUT",
+    ]);
+    expect(await isSoldOutAtGate(redis, c.id)).toBe(true);
+    expect(decisionsOf(await gate.decide({ ...c, stock: 4 }, [request(c.id, "f"), request(c.id, "g")]))).toEqual(["ISSUED", "SOLD_OUT"]);
   });
 
-  it("rebuilds from a ledger: holders stay holders, recorded decisions are replayed", async () => {
-    const couponId = randomUUID();
+  it("rebuilds from a ledger: holdings stay, recorded verdicts are replayed", async () => {
+    const c = coupon(2);
     const recorded = randomUUID();
-    await gate.rebuild(ledger(couponId, 2, ["alice"], [{ requestId: recorded, decision: "ISSUED" }]));
-    expect(await isSoldOutAtGate(redis, couponId)).toBe(false);
-    const decisions = await gate.decide(couponId, [request(couponId, "alice", recorded), request(couponId, "alice"), request(couponId, "bob"), request(couponId, "carol")]);
-    expect(decisions).toEqual(["ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    await gate.rebuild(ledger(c, [{ userId: "alice", count: 1 }], [{ requestId: recorded, decision: "ISSUED", holding: 1 }]));
+    expect(await isSoldOutAtGate(redis, c.id)).toBe(false);
+    const verdicts = await gate.decide(c, [request(c.id, "alice", recorded), request(c.id, "alice"), request(c.id, "bob"), request(c.id, "carol")]);
+    expect(verdicts).toEqual([
+      { decision: "ISSUED", holding: 1 },
+      { decision: "DUPLICATE", holding: 1 },
+      { decision: "ISSUED", holding: 1 },
+      { decision: "SOLD_OUT" },
+    ]);
   });
 
   it("replaces stale state on rebuild, whatever was there", async () => {
-    const couponId = randomUUID();
-    await gate.rebuild(ledger(couponId, 1));
-    await gate.decide(couponId, [request(couponId, "mallory")]);
-    await gate.rebuild(ledger(couponId, 1));
-    expect(await gate.decide(couponId, [request(couponId, "alice")])).toEqual(["ISSUED"]);
+    const c = coupon(1);
+    await gate.rebuild(ledger(c));
+    await gate.decide(c, [request(c.id, "mallory")]);
+    await gate.rebuild(ledger(c));
+    expect(decisionsOf(await gate.decide(c, [request(c.id, "alice")]))).toEqual(["ISSUED"]);
   });
 
   it("rebuilds a large ledger in one piece", async () => {
-    const couponId = randomUUID();
-    const holders = Array.from({ length: 12_000 }, (_, i) => `holder-${i}`);
-    await gate.rebuild(ledger(couponId, 12_001, holders));
-    expect(await redis.scard(gateKeys(couponId).holders)).toBe(12_000);
-    expect(await gate.decide(couponId, [request(couponId, "holder-5"), request(couponId, "new")])).toEqual(["DUPLICATE", "ISSUED"]);
+    const c = coupon(12_001);
+    const holdings = Array.from({ length: 12_000 }, (_, i) => ({ userId: `holder-${i}`, count: 1 }));
+    await gate.rebuild(ledger(c, holdings));
+    expect(await redis.hlen(gateKeys(c.id).holdings)).toBe(12_000);
+    expect(decisionsOf(await gate.decide(c, [request(c.id, "holder-5"), request(c.id, "new")]))).toEqual(["DUPLICATE", "ISSUED"]);
   });
 });
