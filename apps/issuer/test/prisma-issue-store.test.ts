@@ -9,12 +9,13 @@ const prisma = createPrismaClient(TEST_DATABASE_URL);
 const store = new PrismaIssueStore(prisma);
 afterAll(() => prisma.$disconnect());
 
-async function aCoupon(stock: number) {
-  return prisma.coupon.create({ data: { id: randomUUID(), name: "store test", stock } });
+async function aCoupon(stock: number, perUserLimit = 1) {
+  return prisma.coupon.create({ data: { id: randomUUID(), name: "store test", stock, perUserLimit } });
 }
 
-function decided(couponId: string, userId: string, decision: Decision, requestId = randomUUID()): DecidedRequest {
-  return { requestId, couponId, userId, decision, acceptedAt: new Date() };
+function decided(couponId: string, userId: string, decision: Decision, holding?: number): DecidedRequest {
+  const verdict = decision === "ISSUED" || decision === "DUPLICATE" ? { holding: holding ?? 1 } : {};
+  return { requestId: randomUUID(), couponId, userId, decision, acceptedAt: new Date(), ...verdict };
 }
 
 describe("PrismaIssueStore", () => {
@@ -74,13 +75,33 @@ describe("PrismaIssueStore", () => {
     expect(await prisma.issueDecision.count({ where: { couponId: open.id } })).toBe(0);
   });
 
+  it("numbers a user's issues up to the coupon's per-user limit, and no further", async () => {
+    const coupon = await aCoupon(10, 2);
+    const ok = await store.record([decided(coupon.id, "a", "ISSUED", 1), decided(coupon.id, "a", "ISSUED", 2)]);
+    expect(ok.conflicts).toEqual([]);
+    const third = await store.record([decided(coupon.id, "a", "ISSUED", 3)]);
+    expect(third.conflicts).toEqual([coupon.id]);
+    const again = await store.record([decided(coupon.id, "a", "ISSUED", 2)]);
+    expect(again.conflicts).toEqual([coupon.id]);
+    const rows = await prisma.couponIssue.findMany({ where: { couponId: coupon.id }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => [r.userId, r.seq])).toEqual([
+      ["a", 1],
+      ["a", 2],
+    ]);
+    const ledger = await store.ledger(coupon.id);
+    expect(ledger?.holdings).toEqual([{ userId: "a", count: 2 }]);
+  });
+
   it("gives the ledger a gate is rebuilt from", async () => {
     const coupon = await aCoupon(3);
     const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "DUPLICATE")];
     await store.record(batch);
     const ledger = await store.ledger(coupon.id);
     expect(ledger?.coupon).toMatchObject({ id: coupon.id, stock: 3, issuedCount: 2 });
-    expect(ledger?.holders.sort()).toEqual(["a", "b"]);
+    expect(ledger?.holdings.sort((x, y) => x.userId.localeCompare(y.userId))).toEqual([
+      { userId: "a", count: 1 },
+      { userId: "b", count: 1 },
+    ]);
     expect(ledger?.decisions).toHaveLength(3);
     expect(await store.ledger(randomUUID())).toBeNull();
   });

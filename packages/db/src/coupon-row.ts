@@ -1,6 +1,18 @@
-import type { Coupon as CouponRow } from "@dibs/db";
 import type { Coupon } from "@dibs/domain";
+import type { Coupon as CouponRow, CouponPause as PauseRow } from "./generated/prisma/client.ts";
 
-export function toCoupon(row: CouponRow): Coupon {
-  return { id: row.id, name: row.name, stock: row.stock, issuedCount: row.issuedCount, startsAt: row.startsAt, endsAt: row.endsAt };
+/** Read a coupon with `include: { pauses: true }`: the pauses decide which requests count. */
+export const WITH_PAUSES = { pauses: { orderBy: { pausedAt: "asc" } } } as const;
+
+export function toCoupon(row: CouponRow & { pauses: PauseRow[] }): Coupon {
+  return {
+    id: row.id,
+    name: row.name,
+    stock: row.stock,
+    issuedCount: row.issuedCount,
+    perUserLimit: row.perUserLimit,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    pauses: row.pauses.map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt })),
+  };
 }

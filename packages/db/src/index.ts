@@ -1,5 +1,5 @@
 export { createPrismaClient, type PrismaClientOptions } from "./client.ts";
 export { applyMigrations, DatabaseUnreachableError, type MigrationLog } from "./migrate.ts";
-export { Prisma, PrismaClient, type Coupon, type CouponIssue, type IssueDecision } from "./generated/prisma/client.ts";
+export { Prisma, PrismaClient, type Coupon, type CouponIssue, type CouponPause, type IssueDecision } from "./generated/prisma/client.ts";
 export { Decision } from "./generated/prisma/enums.ts";
-export { toCoupon } from "./coupon-row.ts";
+export { toCoupon, WITH_PAUSES } from "./coupon-row.ts";

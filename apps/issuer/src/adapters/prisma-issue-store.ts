@@ -1,4 +1,4 @@
-import { type PrismaClient, toCoupon } from "@dibs/db";
+import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
 import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -16,7 +16,7 @@ export class PrismaIssueStore implements IssueStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   async findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>> {
-    const rows = await this.prisma.coupon.findMany({ where: { id: { in: [...couponIds] } } });
+    const rows = await this.prisma.coupon.findMany({ where: { id: { in: [...couponIds] } }, include: WITH_PAUSES });
     return new Map(rows.map((row) => [row.id, toCoupon(row)]));
   }
 
@@ -33,11 +33,11 @@ export class PrismaIssueStore implements IssueStore {
   async ledger(couponId: string): Promise<CouponLedger | null> {
     return this.prisma.$transaction(
       async (tx) => {
-        const coupon = await tx.coupon.findUnique({ where: { id: couponId } });
+        const coupon = await tx.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
         if (!coupon) return null;
-        const holders = await tx.couponIssue.findMany({ where: { couponId }, select: { userId: true } });
-        const decisions = await tx.issueDecision.findMany({ where: { couponId }, select: { requestId: true, decision: true } });
-        return { coupon: toCoupon(coupon), holders: holders.map((h) => h.userId), decisions };
+        const holdings = await tx.couponIssue.groupBy({ by: ["userId"], where: { couponId }, _count: { _all: true } });
+        const decisions = await tx.issueDecision.findMany({ where: { couponId }, select: { requestId: true, decision: true, holding: true } });
+        return { coupon: toCoupon(coupon), holdings: holdings.map((h) => ({ userId: h.userId, count: h._count._all })), decisions };
       },
       { ...TX_OPTIONS, isolationLevel: "RepeatableRead" },
     );
@@ -46,8 +46,8 @@ export class PrismaIssueStore implements IssueStore {
 
 async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
   const byRequest = new Map(decided.map((d) => [d.requestId, d]));
-  const existing = await tx.$queryRaw<Array<{ request_id: string; decision: Decision; reason: string | null }>>`
-    SELECT request_id::text, decision::text AS decision, reason FROM issue_decision
+  const existing = await tx.$queryRaw<Array<{ request_id: string; decision: Decision; reason: string | null; holding: number | null }>>`
+    SELECT request_id::text, decision::text AS decision, reason, holding FROM issue_decision
     WHERE request_id = ANY(${[...byRequest.keys()]}::uuid[])`;
   const recordedBefore = new Map(existing.map((row) => [row.request_id, row]));
 
@@ -68,7 +68,12 @@ async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<Rec
     recorded: decided.map((d) => {
       const before = recordedBefore.get(d.requestId);
       if (!before) return d;
-      return { ...d, decision: before.decision, reason: (before.reason ?? undefined) as RejectionReason | undefined };
+      return {
+        ...d,
+        decision: before.decision,
+        reason: (before.reason ?? undefined) as RejectionReason | undefined,
+        holding: before.holding ?? undefined,
+      };
     }),
   };
 }
@@ -76,12 +81,13 @@ async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<Rec
 async function insertDecisions(tx: Tx, fresh: DecidedRequest[]): Promise<void> {
   if (fresh.length === 0) return;
   const inserted = await tx.$executeRaw`
-    INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, accepted_at)
-    SELECT request_id, coupon_id, user_id, decision::"Decision", reason, accepted_at
+    INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
+    SELECT request_id, coupon_id, user_id, decision::"Decision", reason, holding, accepted_at
     FROM unnest(
       ${fresh.map((d) => d.requestId)}::uuid[], ${fresh.map((d) => d.couponId)}::uuid[], ${fresh.map((d) => d.userId)}::text[],
-      ${fresh.map((d) => d.decision)}::text[], ${fresh.map((d) => d.reason ?? null)}::text[], ${fresh.map((d) => d.acceptedAt)}::timestamptz[]
-    ) AS input(request_id, coupon_id, user_id, decision, reason, accepted_at)
+      ${fresh.map((d) => d.decision)}::text[], ${fresh.map((d) => d.reason ?? null)}::text[], ${fresh.map((d) => d.holding ?? null)}::int[],
+      ${fresh.map((d) => d.acceptedAt)}::timestamptz[]
+    ) AS input(request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
     ON CONFLICT (request_id) DO NOTHING`;
   // Someone else recorded some of these in the meantime (a fenced-off issuer finishing late): decide again.
   if (inserted !== fresh.length) throw new LedgerConflict([...new Set(fresh.map((d) => d.couponId))]);
@@ -92,8 +98,12 @@ async function insertIssues(tx: Tx, issued: DecidedRequest[]): Promise<void> {
   if (issued.length === 0) return;
   const inserted = await tx.$queryRaw<Array<{ coupon_id: string; n: bigint }>>`
     WITH inserted AS (
-      INSERT INTO coupon_issue (coupon_id, user_id, request_id)
-      SELECT * FROM unnest(${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.requestId)}::uuid[])
+      INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
+      SELECT input.* FROM unnest(
+        ${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.holding ?? 0)}::int[],
+        ${issued.map((d) => d.requestId)}::uuid[]
+      ) AS input(coupon_id, user_id, seq, request_id)
+      JOIN coupon ON coupon.id = input.coupon_id AND input.seq BETWEEN 1 AND coupon.per_user_limit
       ON CONFLICT DO NOTHING
       RETURNING coupon_id
     )
