@@ -24,11 +24,14 @@ export interface CheckReport {
 export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: string, observed: ObservedRequest[]): Promise<CheckReport> {
   const violations: string[] = [];
   const coupon = await prisma.coupon.findUniqueOrThrow({ where: { id: couponId } });
-  const holders = (await prisma.couponIssue.findMany({ where: { couponId }, select: { userId: true } })).map((h) => h.userId);
+  const issues = await prisma.couponIssue.findMany({ where: { couponId }, select: { userId: true, seq: true } });
+  const issuedTo = issues.map((i) => `${i.userId}#${i.seq}`);
 
   if (coupon.issuedCount > coupon.stock) violations.push(`I1 over-issue: issued ${coupon.issuedCount} > stock ${coupon.stock}`);
-  if (coupon.issuedCount !== holders.length) violations.push(`I1 count ${coupon.issuedCount} != ${holders.length} rows`);
-  if (new Set(holders).size !== holders.length) violations.push(`I2 ${holders.length - new Set(holders).size} duplicate holders`);
+  if (coupon.issuedCount !== issues.length) violations.push(`I1 count ${coupon.issuedCount} != ${issues.length} rows`);
+  if (new Set(issuedTo).size !== issues.length) violations.push(`I2 ${issues.length - new Set(issuedTo).size} duplicate issues`);
+  const overLimit = issues.filter((i) => i.seq > coupon.perUserLimit);
+  if (overLimit.length > 0) violations.push(`I2 ${overLimit.length} issues beyond the per-user limit ${coupon.perUserLimit}`);
 
   const accepted = observed.filter((o) => o.status === 202);
   const acceptedIds = accepted.map((o) => o.requestId!);
@@ -40,17 +43,19 @@ export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: 
   if (misattributed.length > 0) violations.push(`I3 ${misattributed.length} decisions recorded for the wrong user`);
 
   const distinctAccepted = new Set(accepted.map((o) => o.userId)).size;
-  if (distinctAccepted >= coupon.stock && holders.length !== coupon.stock) {
-    violations.push(`I4 ${distinctAccepted} distinct users accepted but only ${holders.length} of ${coupon.stock} issued`);
+  if (distinctAccepted >= coupon.stock && issues.length !== coupon.stock) {
+    violations.push(`I4 ${distinctAccepted} distinct users accepted but only ${issues.length} of ${coupon.stock} issued`);
   }
 
   const keys = gateKeys(couponId);
-  const [gateIssued, gateHolders] = await Promise.all([redis.hget(keys.meta, "issued"), redis.smembers(keys.holders)]);
-  if (Number(gateIssued) !== holders.length) violations.push(`I5 Redis issued ${gateIssued} != Postgres ${holders.length}`);
-  const pgHolders = new Set(holders);
-  if (gateHolders.length !== pgHolders.size || gateHolders.some((u) => !pgHolders.has(u))) {
-    violations.push(`I5 Redis holders (${gateHolders.length}) differ from Postgres holders (${pgHolders.size})`);
+  const [gateIssued, gateHoldings] = await Promise.all([redis.hget(keys.meta, "issued"), redis.hgetall(keys.holdings)]);
+  if (Number(gateIssued) !== issues.length) violations.push(`I5 Redis issued ${gateIssued} != Postgres ${issues.length}`);
+  const pgHoldings = new Map<string, number>();
+  for (const i of issues) pgHoldings.set(i.userId, (pgHoldings.get(i.userId) ?? 0) + 1);
+  const gateUsers = Object.entries(gateHoldings);
+  if (gateUsers.length !== pgHoldings.size || gateUsers.some(([u, n]) => pgHoldings.get(u) !== Number(n))) {
+    violations.push(`I5 Redis holdings (${gateUsers.length} users) differ from Postgres holdings (${pgHoldings.size} users)`);
   }
-  return { requests: observed.length, accepted: accepted.length, issued: holders.length, stock: coupon.stock, violations };
+  return { requests: observed.length, accepted: accepted.length, issued: issues.length, stock: coupon.stock, violations };
 }
 
