@@ -21,8 +21,11 @@ CLUSTER_SIZE=3
 say() { echo "kafka: $*"; }
 die() { echo "kafka: $*" >&2; exit 1; }
 
-# A node is named "single" or "cluster/N"; everything about it derives from that name.
-node_dir() { echo "$DATA/$1"; }
+# A node is named "single" or "cluster/N"; everything about it derives from that name and the data
+# dir of its deployment ("single" or "cluster").
+deployment_of() { echo "${1%%/*}"; }
+deployment_data() { if [[ $1 == single ]]; then echo "$SINGLE_DATA"; else echo "$CLUSTER_DATA"; fi; }
+node_dir() { echo "$(deployment_data "$(deployment_of "$1")")/$1"; }
 node_id() { if [[ $1 == single ]]; then echo 1; else echo "${1#cluster/}"; fi; }
 client_port() { if [[ $1 == single ]]; then echo 9092; else echo $((19091 + $(node_id "$1"))); fi; }
 controller_port() { if [[ $1 == single ]]; then echo 9093; else echo $((19191 + $(node_id "$1"))); fi; }
@@ -35,8 +38,9 @@ fetch_jars() {
   command -v mvn >/dev/null || die "mvn not found: install Maven (apt-get install maven) to fetch the Kafka jars"
   say "fetching Kafka jars with Maven into $LIB"
   rm -rf "$LIB"
-  mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIB" \
-    || die "Maven could not fetch the jars listed in $HERE/pom.xml"
+  local out
+  out="$(mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIB" 2>&1)" \
+    || { echo "$out" >&2; die "Maven could not fetch the jars listed in $HERE/pom.xml"; }
   echo "$want" >"$stamp"
 }
 
@@ -90,7 +94,8 @@ EOF
 
 # One cluster id per deployment (single, or the whole cluster), kept beside its nodes.
 cluster_id() {
-  local file="$DATA/${1%%/*}/cluster.id"
+  local file
+  file="$(deployment_data "$(deployment_of "$1")")/$(deployment_of "$1")/cluster.id"
   if [[ ! -s $file ]]; then
     mkdir -p "$(dirname "$file")"
     kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 >"$file"
@@ -163,7 +168,7 @@ wait_until_answering() {
 report_failure() {
   local node=$1 why=$2 log home
   log="$(node_dir "$node")/broker.log"
-  home="$DATA/${node%%/*}"
+  home="$(deployment_data "$(deployment_of "$node")")/$(deployment_of "$node")"
   echo "kafka: $node $why." >&2
   echo "kafka: first errors in $log:" >&2
   grep -m 3 -A 4 -E '^\[[^]]*\] (ERROR|FATAL) ' "$log" >&2 2>/dev/null || echo "  (none)" >&2
@@ -183,7 +188,10 @@ start_nodes() {
   fetch_jars
   for node in "$@"; do
     if pid_of "$node" >/dev/null; then
-      if answers "$(client_port "$node")"; then say "$node already running and answering on 127.0.0.1:$(client_port "$node"); reusing it"; continue; fi
+      if answers "$(client_port "$node")"; then
+        say "$node already running and answering on 127.0.0.1:$(client_port "$node")$(elsewhere "$node"); reusing it"
+        continue
+      fi
       say "$node is running (pid $(pid_of "$node")) but not answering yet"
     elif answers "$(client_port "$node")"; then
       say "something not started by this script already answers on 127.0.0.1:$(client_port "$node"); reusing it"
@@ -239,10 +247,31 @@ status() {
   done
 }
 
+# Another checkout may run a deployment already (a CI clone on a dev machine, a second worktree).
+# Work on that one's data dir then, so that kill-node, start-node and stop reach the running nodes.
+data_in_use() {
+  local deployment=$1 cmdline path found=""
+  while read -r cmdline; do
+    path="$({ tr '\0' '\n' <"$cmdline"; } 2>/dev/null | grep -E "/$deployment(/[0-9]+)?/server\.properties$")" || continue
+    path="${path%"/$deployment/"*}"
+    [[ $path == "$DATA" ]] && { echo "$DATA"; return; }
+    found="$path"
+  done < <(grep -l -a -F kafka.Kafka /proc/[0-9]*/cmdline 2>/dev/null)
+  echo "${found:-$DATA}"
+}
+
+elsewhere() {
+  local data
+  data="$(deployment_data "$(deployment_of "$1")")"
+  [[ $data == "$DATA" ]] || echo " (started from $data)"
+}
+
 main() {
   local cmd="${1:-}"
   shift || true
   command -v java >/dev/null || die "java not found: install a JDK 17+ (apt-get install openjdk-17-jre-headless)"
+  SINGLE_DATA="$(data_in_use single)"
+  CLUSTER_DATA="$(data_in_use cluster)"
   case "$cmd" in
     start | stop)
       local nodes
