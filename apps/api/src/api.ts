@@ -7,6 +7,7 @@ import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
 import { KafkaIssueRequestPublisher } from "./adapters/kafka-issue-request-publisher.ts";
 import { PrismaCouponAdmin } from "./adapters/prisma-coupon-admin.ts";
 import { PrismaIssueQueries } from "./adapters/prisma-issue-queries.ts";
+import { listenForCouponChanges, RedisCouponChanges } from "./adapters/redis-coupon-changes.ts";
 import { RedisIdempotencyKeys } from "./adapters/redis-idempotency-keys.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./ports.ts";
@@ -34,17 +35,22 @@ export async function connectAdapters(config: AdapterConfig, log: Logger): Promi
   producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
   await producer.connect();
 
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000 });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1_000 });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const subscriber = redis.duplicate({ commandTimeout: undefined });
+  subscriber.on("error", (err) => log.warn({ err: err.message }, "redis subscriber connection error"));
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 20 });
 
   const partitions = metadata.topics[0]!.partitions;
   const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
+  const catalog = new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100 }, log);
+  const stopListening = await listenForCouponChanges(subscriber, (couponId) => catalog.forget(couponId));
   const deps: ApiDeps = {
-    catalog: new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100 }, log),
+    catalog,
     publisher,
     queries: new PrismaIssueQueries(prisma),
     admin: new PrismaCouponAdmin(prisma),
+    changes: new RedisCouponChanges(redis),
     idempotency: new RedisIdempotencyKeys(redis),
     readiness: {
       kafka: async () => {
@@ -59,7 +65,9 @@ export async function connectAdapters(config: AdapterConfig, log: Logger): Promi
     async close() {
       await publisher.flush();
       await producer.disconnect();
+      await stopListening().catch(() => undefined);
       await prisma.$disconnect();
+      subscriber.disconnect();
       redis.disconnect();
     },
   };

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { type AuthOptions, authPlugin } from "./plugins/auth.ts";
+import { docsPlugin } from "./plugins/docs.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import type { ApiDeps } from "./ports.ts";
 import { RequestIds } from "./request-ids.ts";
@@ -33,6 +34,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
 
   await app.register(errorsPlugin);
   await app.register(authPlugin, options.auth);
+  await app.register(docsPlugin);
 
   const requestIds = new RequestIds(options.requestIdSecret);
   healthRoutes(app, deps, options.isDraining ?? (() => false));

@@ -26,17 +26,42 @@ export interface IssueQueries {
 export interface NewCoupon {
   name: string;
   stock: number;
+  perUserLimit: number;
   startsAt: Date | null;
   endsAt: Date | null;
 }
 
 export interface CouponSummary extends Coupon {
   decisions: Record<Decision, number>;
+  /** Decisions recorded over the last 10 seconds, per second. */
+  decisionsPerSecond: number;
 }
 
+export interface CouponPage {
+  items: Coupon[];
+  nextCursor: string | null;
+}
+
+export interface IssueRow {
+  seq: number;
+  userId: string;
+  requestId: string;
+  issuedAt: Date;
+}
+
+export type CampaignAction = "pause" | "resume" | "close";
+
+/** Every change is made by someone: `actor` is the admin's user id, written to the audit. */
 export interface CouponAdmin {
-  create(coupon: NewCoupon): Promise<Coupon>;
+  create(coupon: NewCoupon, actor: string): Promise<Coupon>;
+  list(limit: number, cursor: string | null): Promise<CouponPage>;
   summary(couponId: string): Promise<CouponSummary | null>;
+  /** Null when the coupon does not exist. */
+  control(couponId: string, action: CampaignAction, actor: string, at: Date): Promise<Coupon | null>;
+  /** Applies once per operation id; `applied` is false for a retry of an applied operation. */
+  addStock(couponId: string, add: number, operationId: string, actor: string): Promise<{ coupon: Coupon; applied: boolean } | null>;
+  /** The coupon's issues in issue order, a page at a time. */
+  issues(couponId: string): AsyncIterable<IssueRow[]>;
 }
 
 /** Maps a client's Idempotency-Key to the request id it first got. */
@@ -44,11 +69,17 @@ export interface IdempotencyKeys {
   claim(scope: string, candidateRequestId: string): Promise<string>;
 }
 
+/** Tells every API instance that a coupon changed, so cached views are dropped at once. */
+export interface CouponChanges {
+  announce(couponId: string): Promise<void>;
+}
+
 export interface ApiDeps {
   catalog: CouponCatalog;
   publisher: IssueRequestPublisher;
   queries: IssueQueries;
   admin: CouponAdmin;
+  changes: CouponChanges;
   idempotency: IdempotencyKeys;
   readiness: Record<string, () => Promise<void>>;
 }

@@ -22,6 +22,7 @@ export async function acceptIssueRequest(request: IssueRequest, deps: AcceptDeps
   if (rejection === "COUPON_ENDED") {
     throw new DomainError(rejection, "The coupon's campaign has ended", { endsAt: coupon.endsAt });
   }
+  if (rejection === "COUPON_PAUSED") throw new DomainError(rejection, "The coupon's campaign is paused; try again later");
   if (coupon.soldOut) throw new DomainError("COUPON_SOLD_OUT", "The coupon is sold out");
   await deps.publisher.publish(request);
   return request;

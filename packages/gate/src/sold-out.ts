@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
 import { gateKeys } from "./gate-keys.ts";
 
-/** True once the gate has issued the whole stock; false when it holds no state for the coupon. */
-export async function isSoldOutAtGate(redis: Redis, couponId: string): Promise<boolean> {
-  const [stock, issued] = await redis.hmget(gateKeys(couponId).meta, "stock", "issued");
-  return stock !== null && issued !== null && Number(issued) >= Number(stock);
+/** How many the gate has issued; null when it holds no state for the coupon. Compare with Postgres' stock. */
+export async function issuedAtGate(redis: Redis, couponId: string): Promise<number | null> {
+  const issued = await redis.hget(gateKeys(couponId).meta, "issued");
+  return issued === null ? null : Number(issued);
 }

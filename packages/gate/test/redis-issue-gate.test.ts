@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { gateKeys } from "../src/gate-keys.ts";
 import { RedisIssueGate } from "../src/redis-issue-gate.ts";
-import { isSoldOutAtGate } from "../src/sold-out.ts";
+import { issuedAtGate } from "../src/sold-out.ts";
 
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const gate = new RedisIssueGate(redis);
@@ -58,7 +58,7 @@ describe("RedisIssueGate", () => {
       "SOLD_OUT",
       "SOLD_OUT",
     ]);
-    expect(await isSoldOutAtGate(redis, c.id)).toBe(true);
+    expect(await issuedAtGate(redis, c.id)).toBe(3);
     expect(decisionsOf(await gate.decide({ ...c, stock: 4 }, [request(c.id, "f"), request(c.id, "g")]))).toEqual(["ISSUED", "SOLD_OUT"]);
   });
 
@@ -66,7 +66,7 @@ describe("RedisIssueGate", () => {
     const c = coupon(2);
     const recorded = randomUUID();
     await gate.rebuild(ledger(c, [{ userId: "alice", count: 1 }], [{ requestId: recorded, decision: "ISSUED", holding: 1 }]));
-    expect(await isSoldOutAtGate(redis, c.id)).toBe(false);
+    expect(await issuedAtGate(redis, c.id)).toBe(1);
     const verdicts = await gate.decide(c, [request(c.id, "alice", recorded), request(c.id, "alice"), request(c.id, "bob"), request(c.id, "carol")]);
     expect(verdicts).toEqual([
       { decision: "ISSUED", holding: 1 },

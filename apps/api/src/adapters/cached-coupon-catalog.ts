@@ -1,14 +1,14 @@
-import { type PrismaClient, toCoupon } from "@dibs/db";
+import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
 import type { Coupon, CouponCatalog, CouponView } from "@dibs/domain";
 import { UnavailableError } from "@dibs/domain";
-import { isSoldOutAtGate } from "@dibs/gate";
+import { issuedAtGate } from "@dibs/gate";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 export interface CatalogOptions {
   /** How stale the coupon's row may be. */
   couponTtlMs: number;
-  /** How stale the sold-out flag may be; the issuer decides anyway, this only spares Kafka. */
+  /** How stale the gate's issued count may be; the issuer decides anyway, this only spares Kafka. */
   soldOutTtlMs: number;
 }
 
@@ -20,7 +20,7 @@ interface Cached<T> {
 /** Coupon data from Postgres and the gate's counters from Redis, each cached briefly, loaded once per expiry. */
 export class CachedCouponCatalog implements CouponCatalog {
   private readonly coupons = new Map<string, Cached<Coupon | null>>();
-  private readonly soldOut = new Map<string, Cached<boolean>>();
+  private readonly gateIssued = new Map<string, Cached<number | null>>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -32,13 +32,19 @@ export class CachedCouponCatalog implements CouponCatalog {
   async find(couponId: string): Promise<CouponView | null> {
     const coupon = await this.cached(this.coupons, couponId, this.options.couponTtlMs, () => this.loadCoupon(couponId));
     if (!coupon) return null;
-    const gateSoldOut = await this.cached(this.soldOut, couponId, this.options.soldOutTtlMs, () => this.loadSoldOut(couponId));
-    return { ...coupon, soldOut: gateSoldOut || coupon.issuedCount >= coupon.stock };
+    const atGate = await this.cached(this.gateIssued, couponId, this.options.soldOutTtlMs, () => this.loadGateIssued(couponId));
+    return { ...coupon, soldOut: Math.max(atGate ?? 0, coupon.issuedCount) >= coupon.stock };
+  }
+
+  /** Drops what is cached of a coupon that an admin just changed. */
+  forget(couponId: string): void {
+    this.coupons.delete(couponId);
+    this.gateIssued.delete(couponId);
   }
 
   private async loadCoupon(couponId: string): Promise<Coupon | null> {
     try {
-      const row = await this.prisma.coupon.findUnique({ where: { id: couponId } });
+      const row = await this.prisma.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
       return row ? toCoupon(row) : null;
     } catch (error) {
       this.log.warn({ err: error }, "reading the coupon from Postgres failed");
@@ -46,12 +52,12 @@ export class CachedCouponCatalog implements CouponCatalog {
     }
   }
 
-  /** Without Redis the flag is unknown: the request goes on to Kafka and the issuer decides. */
-  private async loadSoldOut(couponId: string): Promise<boolean> {
+  /** Without Redis the count is unknown: the request goes on to Kafka and the issuer decides. */
+  private async loadGateIssued(couponId: string): Promise<number | null> {
     try {
-      return await isSoldOutAtGate(this.redis, couponId);
+      return await issuedAtGate(this.redis, couponId);
     } catch {
-      return false;
+      return null;
     }
   }
 

@@ -1,21 +1,105 @@
 import { randomUUID } from "node:crypto";
-import { type PrismaClient, toCoupon } from "@dibs/db";
-import { type Coupon, DECISIONS, type Decision } from "@dibs/domain";
-import type { CouponAdmin, CouponSummary, NewCoupon } from "../ports.ts";
+import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
+import { type Coupon, DECISIONS, type Decision, DomainError } from "@dibs/domain";
+import type { CampaignAction, CouponAdmin, CouponPage, CouponSummary, IssueRow, NewCoupon } from "../ports.ts";
+import { applyControl } from "./campaign-controls.ts";
+
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+const RATE_WINDOW_SECONDS = 10;
+const EXPORT_PAGE = 5_000;
 
 export class PrismaCouponAdmin implements CouponAdmin {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async create(coupon: NewCoupon): Promise<Coupon> {
-    return toCoupon(await this.prisma.coupon.create({ data: { id: randomUUID(), ...coupon } }));
+  async create(coupon: NewCoupon, actor: string): Promise<Coupon> {
+    return this.prisma.$transaction(async (tx) => {
+      const created = toCoupon(await tx.coupon.create({ data: { id: randomUUID(), ...coupon }, include: WITH_PAUSES }));
+      await audit(tx, actor, "create", created.id, null, created);
+      return created;
+    });
+  }
+
+  async list(limit: number, cursor: string | null): Promise<CouponPage> {
+    const rows = await this.prisma.coupon.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit + 1,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      include: WITH_PAUSES,
+    });
+    const items = rows.slice(0, limit).map(toCoupon);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 
   async summary(couponId: string): Promise<CouponSummary | null> {
-    const row = await this.prisma.coupon.findUnique({ where: { id: couponId } });
+    const row = await this.prisma.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
     if (!row) return null;
     const groups = await this.prisma.issueDecision.groupBy({ by: ["decision"], where: { couponId }, _count: { _all: true } });
     const decisions = Object.fromEntries(DECISIONS.map((d) => [d, 0])) as Record<Decision, number>;
     for (const group of groups) decisions[group.decision] = group._count._all;
-    return { ...toCoupon(row), decisions };
+    const since = new Date(Date.now() - RATE_WINDOW_SECONDS * 1000);
+    const recent = await this.prisma.issueDecision.count({ where: { couponId, decidedAt: { gte: since } } });
+    return { ...toCoupon(row), decisions, decisionsPerSecond: recent / RATE_WINDOW_SECONDS };
   }
+
+  async control(couponId: string, action: CampaignAction, actor: string, at: Date): Promise<Coupon | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await lockCoupon(tx, couponId);
+      if (!before) return null;
+      await applyControl(tx, before, action, at);
+      const after = toCoupon(await tx.coupon.findUniqueOrThrow({ where: { id: couponId }, include: WITH_PAUSES }));
+      await audit(tx, actor, action, couponId, before, after);
+      return after;
+    });
+  }
+
+  async addStock(couponId: string, add: number, operationId: string, actor: string) {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await lockCoupon(tx, couponId);
+      if (!before) return null;
+      const earlier = await tx.stockOperation.findUnique({ where: { operationId } });
+      if (earlier) {
+        if (earlier.couponId !== couponId || earlier.added !== add) {
+          throw new DomainError("STOCK_OPERATION_CONFLICT", `Operation ${operationId} already added ${earlier.added} to coupon ${earlier.couponId}`);
+        }
+        return { coupon: before, applied: false };
+      }
+      await tx.stockOperation.create({ data: { operationId, couponId, added: add, actor } });
+      const after = toCoupon(await tx.coupon.update({ where: { id: couponId }, data: { stock: { increment: add } }, include: WITH_PAUSES }));
+      await audit(tx, actor, "add-stock", couponId, before, { ...after, operationId, added: add });
+      return { coupon: after, applied: true };
+    });
+  }
+
+  async *issues(couponId: string): AsyncIterable<IssueRow[]> {
+    let after = 0n;
+    for (;;) {
+      const page = await this.prisma.couponIssue.findMany({
+        where: { couponId, id: { gt: after } },
+        orderBy: { id: "asc" },
+        take: EXPORT_PAGE,
+        select: { id: true, seq: true, userId: true, requestId: true, issuedAt: true },
+      });
+      if (page.length === 0) return;
+      after = page[page.length - 1]!.id;
+      yield page.map(({ seq, userId, requestId, issuedAt }) => ({ seq, userId, requestId, issuedAt }));
+    }
+  }
+}
+
+/** Row lock: two admins changing one coupon at once are applied one after the other. */
+async function lockCoupon(tx: Tx, couponId: string): Promise<Coupon | null> {
+  const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM coupon WHERE id = ${couponId}::uuid FOR UPDATE`;
+  if (locked.length === 0) return null;
+  return toCoupon(await tx.coupon.findUniqueOrThrow({ where: { id: couponId }, include: WITH_PAUSES }));
+}
+
+async function audit(tx: Tx, actor: string, action: string, couponId: string, before: unknown, after: unknown): Promise<void> {
+  await tx.adminAudit.create({
+    data: { actor, action, couponId, before: before === null ? undefined : toJson(before), after: toJson(after) },
+  });
+}
+
+function toJson(value: unknown) {
+  return JSON.parse(JSON.stringify(value));
 }

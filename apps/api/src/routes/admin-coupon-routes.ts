@@ -1,17 +1,20 @@
-import { type Coupon, remainingStock, windowStateAt } from "@dibs/domain";
+import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
-import type { ApiDeps } from "../ports.ts";
+import type { ApiDeps, CampaignAction } from "../ports.ts";
+import { toCouponBody } from "./coupon-body.ts";
 import { couponBody, couponIdParams, decisionCounts, errorResponses } from "./schemas.ts";
 
 export const MAX_STOCK = 10_000_000;
+const MAX_PER_USER_LIMIT = 1_000;
 
 const newCouponBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
     stock: z.number().int().min(1).max(MAX_STOCK),
+    perUserLimit: z.number().int().min(1).max(MAX_PER_USER_LIMIT).default(1),
     startsAt: z.iso.datetime({ offset: true }).optional(),
     endsAt: z.iso.datetime({ offset: true }).optional(),
   })
@@ -20,53 +23,105 @@ const newCouponBody = z
     path: ["endsAt"],
   });
 
+const addStockBody = z.strictObject({
+  add: z.number().int().min(1).max(MAX_STOCK),
+  operationId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
+});
+
+const summaryBody = couponBody.extend({ decisions: decisionCounts, decisionsPerSecond: z.number() });
+
 export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
+  const notFound = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
 
   typed.post(
     "/admin/coupons",
-    {
-      onRequest: app.requireAdmin,
-      schema: { body: newCouponBody, response: { 201: couponBody, ...errorResponses } },
-    },
+    { onRequest: app.requireAdmin, schema: { body: newCouponBody, response: { 201: couponBody, ...errorResponses } } },
     async (request, reply) => {
-      const { name, stock, startsAt, endsAt } = request.body;
-      const coupon = await deps.admin.create({
-        name,
-        stock,
-        startsAt: startsAt ? new Date(startsAt) : null,
-        endsAt: endsAt ? new Date(endsAt) : null,
-      });
+      const { name, stock, perUserLimit, startsAt, endsAt } = request.body;
+      const coupon = await deps.admin.create(
+        { name, stock, perUserLimit, startsAt: startsAt ? new Date(startsAt) : null, endsAt: endsAt ? new Date(endsAt) : null },
+        request.caller.userId,
+      );
       return reply.code(201).header("location", `/admin/coupons/${coupon.id}`).send(toCouponBody(coupon));
     },
   );
 
   typed.get(
-    "/admin/coupons/:couponId",
+    "/admin/coupons",
     {
       onRequest: app.requireAdmin,
-      schema: { params: couponIdParams, response: { 200: couponBody.extend({ decisions: decisionCounts }), ...errorResponses } },
+      schema: {
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.uuid().optional() }),
+        response: { 200: z.object({ items: z.array(couponBody), nextCursor: z.uuid().nullable() }), ...errorResponses },
+      },
     },
     async (request) => {
+      const page = await deps.admin.list(request.query.limit, request.query.cursor ?? null);
+      return { items: page.items.map((c) => toCouponBody(c)), nextCursor: page.nextCursor };
+    },
+  );
+
+  typed.get(
+    "/admin/coupons/:couponId",
+    { onRequest: app.requireAdmin, schema: { params: couponIdParams, response: { 200: summaryBody, ...errorResponses } } },
+    async (request) => {
       const summary = await deps.admin.summary(request.params.couponId);
-      if (!summary) throw new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${request.params.couponId} does not exist`);
-      return { ...toCouponBody(summary), decisions: summary.decisions };
+      if (!summary) throw notFound(request.params.couponId);
+      return { ...toCouponBody(summary), decisions: summary.decisions, decisionsPerSecond: summary.decisionsPerSecond };
+    },
+  );
+
+  for (const action of ["pause", "resume", "close"] as const satisfies CampaignAction[]) {
+    typed.post(
+      `/admin/coupons/:couponId/${action}`,
+      { onRequest: app.requireAdmin, schema: { params: couponIdParams, body: z.strictObject({}).nullish(), response: { 200: couponBody, ...errorResponses } } },
+      async (request) => {
+        const coupon = await deps.admin.control(request.params.couponId, action, request.caller.userId, new Date());
+        if (!coupon) throw notFound(request.params.couponId);
+        await deps.changes.announce(coupon.id);
+        return toCouponBody(coupon);
+      },
+    );
+  }
+
+  typed.post(
+    "/admin/coupons/:couponId/stock",
+    {
+      onRequest: app.requireAdmin,
+      schema: { params: couponIdParams, body: addStockBody, response: { 200: couponBody.extend({ applied: z.boolean() }), ...errorResponses } },
+    },
+    async (request) => {
+      const { add, operationId } = request.body;
+      const result = await deps.admin.addStock(request.params.couponId, add, operationId, request.caller.userId);
+      if (!result) throw notFound(request.params.couponId);
+      await deps.changes.announce(result.coupon.id);
+      return { ...toCouponBody(result.coupon), applied: result.applied };
+    },
+  );
+
+  typed.get(
+    "/admin/coupons/:couponId/issues.csv",
+    { onRequest: app.requireAdmin, schema: { params: couponIdParams } },
+    async (request, reply) => {
+      const { couponId } = request.params;
+      if (!(await deps.admin.summary(couponId))) throw notFound(couponId);
+      reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", `attachment; filename="coupon-${couponId}-issues.csv"`);
+      return reply.send(Readable.from(csvLines(deps.admin.issues(couponId))));
     },
   );
 }
 
-function toCouponBody(coupon: Coupon) {
-  const window = windowStateAt(coupon, new Date());
-  const remaining = remainingStock(coupon);
-  const status = window === "NOT_STARTED" ? "UPCOMING" : window === "ENDED" ? "ENDED" : remaining === 0 ? "SOLD_OUT" : "OPEN";
-  return {
-    id: coupon.id,
-    name: coupon.name,
-    stock: coupon.stock,
-    issued: coupon.issuedCount,
-    remaining,
-    startsAt: coupon.startsAt?.toISOString() ?? null,
-    endsAt: coupon.endsAt?.toISOString() ?? null,
-    status,
-  } as const;
+async function* csvLines(pages: AsyncIterable<Array<{ seq: number; userId: string; requestId: string; issuedAt: Date }>>) {
+  yield "position,user_id,seq,request_id,issued_at\n";
+  let position = 0;
+  for await (const page of pages) {
+    yield page.map((r) => `${++position},${csvField(r.userId)},${r.seq},${r.requestId},${r.issuedAt.toISOString()}\n`).join("");
+  }
+}
+
+/** Quotes a field when it needs it, and defuses spreadsheet formulas. */
+function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

@@ -22,7 +22,9 @@ export const couponBody = z.object({
   stock: z.number().int(),
   issued: z.number().int(),
   remaining: z.number().int(),
+  perUserLimit: z.number().int(),
   startsAt: z.iso.datetime().nullable(),
   endsAt: z.iso.datetime().nullable(),
-  status: z.enum(["UPCOMING", "OPEN", "SOLD_OUT", "ENDED"]),
+  status: z.enum(["UPCOMING", "OPEN", "PAUSED", "SOLD_OUT", "ENDED"]),
+  pauses: z.array(z.object({ pausedAt: z.iso.datetime(), resumedAt: z.iso.datetime().nullable() })),
 });

@@ -28,14 +28,18 @@ export function inMemoryDeps() {
     },
     admin: {
       create: async (c) => {
-        const coupon: Coupon = { id: randomUUID(), issuedCount: 0, ...c };
+        const coupon: Coupon = { id: randomUUID(), issuedCount: 0, pauses: [], ...c };
         coupons.set(coupon.id, { ...coupon, soldOut: false });
         return coupon;
       },
+      list: async () => ({ items: [...coupons.values()], nextCursor: null }),
       summary: async (id) => {
         const c = coupons.get(id);
-        return c ? { ...c, decisions: { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, REJECTED: 0 } } : null;
+        return c ? { ...c, decisions: { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, REJECTED: 0 }, decisionsPerSecond: 0 } : null;
       },
+      control: async () => null,
+      addStock: async () => null,
+      issues: async function* () {},
     },
     idempotency: {
       claim: async (scope, candidate) => {
@@ -45,11 +49,23 @@ export function inMemoryDeps() {
         return candidate;
       },
     },
+    changes: { announce: async () => undefined },
     readiness: {},
   };
 
   function addCoupon(overrides: Partial<CouponView> = {}): CouponView {
-    const coupon: CouponView = { id: randomUUID(), name: "Test coupon", stock: 10, issuedCount: 0, startsAt: null, endsAt: null, soldOut: false, ...overrides };
+    const coupon: CouponView = {
+      id: randomUUID(),
+      name: "Test coupon",
+      stock: 10,
+      issuedCount: 0,
+      perUserLimit: 1,
+      startsAt: null,
+      endsAt: null,
+      pauses: [],
+      soldOut: false,
+      ...overrides,
+    };
     coupons.set(coupon.id, coupon);
     return coupon;
   }
