@@ -3,6 +3,7 @@ import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DeadLetter, KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
+import type { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
 import { AbandonedError, retryUntilDone } from "./retry.ts";
 
 export interface IssueConsumerDeps {
@@ -11,6 +12,7 @@ export interface IssueConsumerDeps {
   gate: IssueGate;
   store: IssueStore;
   deadLetters: KafkaDeadLetters;
+  notifier: RedisDecisionNotifier;
   log: Logger;
   partitionsConsumedConcurrently?: number;
 }
@@ -68,6 +70,7 @@ async function processBatch(payload: EachBatchPayload, consumer: Consumer, deps:
         if (outcome.rebuilt.length > 0) log.warn({ coupons: outcome.rebuilt }, "gate state rebuilt from Postgres");
         const unknown = outcome.unknownCoupon.map((r) => ({ message: messageOf(r), reason: `unknown coupon ${r.couponId}` }));
         await deps.deadLetters.publish({ topic: batch.topic, partition: batch.partition }, [...poison, ...unknown]);
+        await deps.notifier.notify(outcome.recorded);
         log.debug({ decided: outcome.recorded.length, deadLettered: poison.length + unknown.length }, "batch decided");
       },
       {

@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
 import { PrismaIssueStore } from "./adapters/prisma-issue-store.ts";
+import { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
 import { RedisIssueGate } from "@dibs/gate";
 import type { IssuerConfig } from "./config.ts";
 import { createIssueConsumer } from "./issue-consumer.ts";
@@ -28,6 +29,7 @@ export function createIssuer(config: Omit<IssuerConfig, "ISSUER_PORT" | "LOG_LEV
     gate: new RedisIssueGate(redis),
     store: new PrismaIssueStore(prisma),
     deadLetters: new KafkaDeadLetters(producer),
+    notifier: new RedisDecisionNotifier(redis, log),
     log,
   });
 

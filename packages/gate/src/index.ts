@@ -1,3 +1,4 @@
 export * from "./gate-keys.ts";
 export * from "./redis-issue-gate.ts";
 export * from "./sold-out.ts";
+export * from "./decision-channel.ts";

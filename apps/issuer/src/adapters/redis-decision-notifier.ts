@@ -1,0 +1,24 @@
+import type { DecidedRequest } from "@dibs/domain";
+import { DECISIONS_CHANNEL, encodeDecisionNotices } from "@dibs/gate";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+/**
+ * Best effort: a lost notice only makes a waiting client fall back to reading Postgres, where the decision is.
+ * So a failure here is logged and never fails the batch.
+ */
+export class RedisDecisionNotifier {
+  constructor(
+    private readonly redis: Redis,
+    private readonly log: Logger,
+  ) {}
+
+  async notify(decided: readonly DecidedRequest[]): Promise<void> {
+    if (decided.length === 0) return;
+    try {
+      await this.redis.publish(DECISIONS_CHANNEL, encodeDecisionNotices(decided));
+    } catch (error) {
+      this.log.warn({ err: error, decisions: decided.length }, "could not announce decisions; clients will read them from Postgres");
+    }
+  }
+}
