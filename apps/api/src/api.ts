@@ -8,6 +8,7 @@ import { KafkaIssueRequestPublisher } from "./adapters/kafka-issue-request-publi
 import { PrismaCouponAdmin } from "./adapters/prisma-coupon-admin.ts";
 import { PrismaIssueQueries } from "./adapters/prisma-issue-queries.ts";
 import { listenForCouponChanges, RedisCouponChanges } from "./adapters/redis-coupon-changes.ts";
+import { RedisDecisionFeed } from "./adapters/redis-decision-feed.ts";
 import { RedisIdempotencyKeys } from "./adapters/redis-idempotency-keys.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiDeps } from "./ports.ts";
@@ -45,12 +46,15 @@ export async function connectAdapters(config: AdapterConfig, log: Logger): Promi
   const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
   const catalog = new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100 }, log);
   const stopListening = await listenForCouponChanges(subscriber, (couponId) => catalog.forget(couponId));
+  const decisions = new RedisDecisionFeed(log);
+  await decisions.listen(subscriber);
   const deps: ApiDeps = {
     catalog,
     publisher,
     queries: new PrismaIssueQueries(prisma),
     admin: new PrismaCouponAdmin(prisma),
     changes: new RedisCouponChanges(redis),
+    decisions,
     idempotency: new RedisIdempotencyKeys(redis),
     readiness: {
       kafka: async () => {

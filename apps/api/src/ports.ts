@@ -74,12 +74,18 @@ export interface CouponChanges {
   announce(couponId: string): Promise<void>;
 }
 
+/** Resolves when a decision for the request may exist (announced, timed out, or aborted): read it then. */
+export interface DecisionFeed {
+  wait(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+}
+
 export interface ApiDeps {
   catalog: CouponCatalog;
   publisher: IssueRequestPublisher;
   queries: IssueQueries;
   admin: CouponAdmin;
   changes: CouponChanges;
+  decisions: DecisionFeed;
   idempotency: IdempotencyKeys;
   readiness: Record<string, () => Promise<void>>;
 }

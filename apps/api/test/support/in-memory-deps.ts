@@ -50,6 +50,7 @@ export function inMemoryDeps() {
       },
     },
     changes: { announce: async () => undefined },
+    decisions: { wait: (_id, timeoutMs) => new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 50))) },
     readiness: {},
   };
 
