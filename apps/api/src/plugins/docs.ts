@@ -24,7 +24,7 @@ const TAG_BY_PREFIX: Array<[prefix: string, tag: string]> = [
  * Register it before the routes: it learns them as they are added.
  */
 export const docsPlugin = fp(async (app: FastifyInstance) => {
-  const guards = new Set([app.authenticate, app.requireAdmin]);
+  const guards = new Set<unknown>([app.authenticate, app.requireAdmin]);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, CampaignAction } from "../ports.ts";
 import { toCouponBody } from "./coupon-body.ts";
-import { couponBody, couponIdParams, decisionCounts, errorResponses } from "./schemas.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
+import { couponBody, couponIdParams, decisionCounts } from "./schemas.ts";
 
 export const MAX_STOCK = 10_000_000;
 const MAX_PER_USER_LIMIT = 1_000;
@@ -36,7 +37,10 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   typed.post(
     "/admin/coupons",
-    { onRequest: app.requireAdmin, schema: { body: newCouponBody, response: { 201: couponBody, ...errorResponses } } },
+    {
+      onRequest: app.requireAdmin,
+      schema: { summary: "Create a campaign", body: newCouponBody, response: { 201: couponBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY) } },
+    },
     async (request, reply) => {
       const { name, stock, perUserLimit, startsAt, endsAt } = request.body;
       const coupon = await deps.admin.create(
@@ -52,8 +56,9 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       onRequest: app.requireAdmin,
       schema: {
+        summary: "The campaigns, newest first, a page at a time",
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.uuid().optional() }),
-        response: { 200: z.object({ items: z.array(couponBody), nextCursor: z.uuid().nullable() }), ...errorResponses },
+        response: { 200: z.object({ items: z.array(couponBody), nextCursor: z.uuid().nullable() }), ...errorsFor(...AS_ADMIN, ...WITH_INPUT) },
       },
     },
     async (request) => {
@@ -64,7 +69,14 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   typed.get(
     "/admin/coupons/:couponId",
-    { onRequest: app.requireAdmin, schema: { params: couponIdParams, response: { 200: summaryBody, ...errorResponses } } },
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        summary: "One campaign: stock, issued, remaining, status and counts per decision",
+        params: couponIdParams,
+        response: { 200: summaryBody, ...errorsFor(...AS_ADMIN, ...WITH_INPUT, "COUPON_NOT_FOUND") },
+      },
+    },
     async (request) => {
       const summary = await deps.admin.summary(request.params.couponId);
       if (!summary) throw notFound(request.params.couponId);
@@ -75,7 +87,15 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
   for (const action of ["pause", "resume", "close"] as const satisfies CampaignAction[]) {
     typed.post(
       `/admin/coupons/:couponId/${action}`,
-      { onRequest: app.requireAdmin, schema: { params: couponIdParams, body: z.strictObject({}).nullish(), response: { 200: couponBody, ...errorResponses } } },
+      {
+        onRequest: app.requireAdmin,
+        schema: {
+          summary: `${action[0]!.toUpperCase()}${action.slice(1)} the campaign`,
+          params: couponIdParams,
+          body: z.strictObject({}).nullish(),
+          response: { 200: couponBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "COUPON_NOT_STARTED") },
+        },
+      },
       async (request) => {
         const coupon = await deps.admin.control(request.params.couponId, action, request.caller.userId, new Date());
         if (!coupon) throw notFound(request.params.couponId);
@@ -89,7 +109,15 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
     "/admin/coupons/:couponId/stock",
     {
       onRequest: app.requireAdmin,
-      schema: { params: couponIdParams, body: addStockBody, response: { 200: couponBody.extend({ applied: z.boolean() }), ...errorResponses } },
+      schema: {
+        summary: "Add stock, once per operationId",
+        params: couponIdParams,
+        body: addStockBody,
+        response: {
+          200: couponBody.extend({ applied: z.boolean() }),
+          ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "STOCK_OPERATION_CONFLICT"),
+        },
+      },
     },
     async (request) => {
       const { add, operationId } = request.body;
@@ -102,7 +130,17 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   typed.get(
     "/admin/coupons/:couponId/issues.csv",
-    { onRequest: app.requireAdmin, schema: { params: couponIdParams } },
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        summary: "The campaign's winners as CSV, in issue order",
+        params: couponIdParams,
+        response: {
+          200: { description: "position,user_id,seq,request_id,issued_at", content: { "text/csv": { schema: z.unknown().meta({ type: "string" }) } } },
+          ...errorsFor(...AS_ADMIN, ...WITH_INPUT, "COUPON_NOT_FOUND"),
+        },
+      },
+    },
     async (request, reply) => {
       const { couponId } = request.params;
       if (!(await deps.admin.summary(couponId))) throw notFound(couponId);

@@ -5,7 +5,10 @@ import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps } from "../ports.ts";
 import type { RequestIds } from "../request-ids.ts";
-import { couponIdParams, errorResponses } from "./schemas.ts";
+import { AS_USER, errorsFor, WITH_JSON_BODY } from "./error-responses.ts";
+import { couponIdParams } from "./schemas.ts";
+
+const CAMPAIGN_REFUSALS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED", "COUPON_SOLD_OUT"] as const;
 
 const idempotencyKey = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
@@ -15,10 +18,14 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
     {
       onRequest: app.authenticate,
       schema: {
+        summary: "Ask for a coupon: 202 once Kafka holds the request",
         params: couponIdParams,
         headers: z.object({ "idempotency-key": idempotencyKey.optional() }),
         body: z.strictObject({}).nullish(),
-        response: { 202: z.object({ requestId: z.uuid(), status: z.literal("PENDING") }), ...errorResponses },
+        response: {
+          202: z.object({ requestId: z.uuid(), status: z.literal("PENDING") }),
+          ...errorsFor(...AS_USER, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", ...CAMPAIGN_REFUSALS, "PUBLISH_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
+        },
       },
     },
     async (request, reply) => {

@@ -1,18 +1,7 @@
 import { DECISIONS } from "@dibs/domain";
 import { z } from "zod";
 
-export const errorBody = z.looseObject({ code: z.string(), message: z.string() });
-
 export const couponIdParams = z.strictObject({ couponId: z.uuid() });
-
-export const errorResponses = {
-  400: errorBody,
-  401: errorBody,
-  403: errorBody,
-  404: errorBody,
-  409: errorBody,
-  503: errorBody,
-};
 
 export const decisionCounts = z.object(Object.fromEntries(DECISIONS.map((d) => [d, z.number().int()])) as Record<(typeof DECISIONS)[number], z.ZodNumber>);
 

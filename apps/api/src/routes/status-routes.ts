@@ -5,7 +5,7 @@ import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, DecisionView } from "../ports.ts";
 import type { RequestIds } from "../request-ids.ts";
-import { errorResponses } from "./schemas.ts";
+import { AS_USER, errorsFor, WITH_INPUT } from "./error-responses.ts";
 
 const MAX_WAIT_SECONDS = 10;
 const POLL_INTERVAL_MS = 100;
@@ -27,9 +27,10 @@ export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Re
     {
       onRequest: app.authenticate,
       schema: {
+        summary: "The status of one of your issue requests; Prefer: wait=N waits for the decision",
         params: z.strictObject({ requestId: z.uuid() }),
         headers: z.object({ prefer: z.string().max(200).optional() }),
-        response: { 200: statusBody, ...errorResponses },
+        response: { 200: statusBody, ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND") },
       },
     },
     async (request, reply) => {
@@ -57,11 +58,12 @@ export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Re
     {
       onRequest: app.authenticate,
       schema: {
+        summary: "The coupons issued to you",
         response: {
           200: z.object({
             coupons: z.array(z.object({ couponId: z.uuid(), name: z.string(), requestId: z.uuid(), issuedAt: z.iso.datetime() })),
           }),
-          ...errorResponses,
+          ...errorsFor(...AS_USER),
         },
       },
     },
