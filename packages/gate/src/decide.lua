@@ -1,8 +1,11 @@
 -- Decides a batch of requests for one coupon, atomically; the rules are packages/domain/src/gate-rules.ts.
 -- KEYS: meta (hash: stock, issued), holdings (hash: user id -> how many the user holds),
---       decisions (hash: request id -> "DECISION" or "DECISION:holding")
+--       decisions (hash: request id -> "DECISION" or "DECISION:holding"), fence (set while a repair rebuilds the state)
 -- ARGV: stock, per-user limit (Postgres' values), then request id 1, user id 1, request id 2, user id 2, ...
 -- Returns one verdict per request, or nil when the coupon has no state here (rebuild it from Postgres first).
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  return redis.error_reply('FENCED coupon state is being repaired')
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return false
 end

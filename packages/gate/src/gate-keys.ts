@@ -5,5 +5,7 @@ export function gateKeys(couponId: string) {
     meta: `${tag}:meta`,
     holdings: `${tag}:holdings`,
     decisions: `${tag}:decisions`,
+    /** While set, nothing is decided for the coupon: a repair is rebuilding its state. */
+    fence: `${tag}:fence`,
   };
 }

@@ -9,20 +9,35 @@ const REBUILD_CHUNK = 5_000;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    dibsDecide(meta: string, holdings: string, decisions: string, ...args: Array<string | number>): Result<string[] | null, Context>;
+    dibsDecide(meta: string, holdings: string, decisions: string, fence: string, ...args: Array<string | number>): Result<string[] | null, Context>;
   }
 }
 
 export class RedisIssueGate implements IssueGate {
   constructor(private readonly redis: Redis) {
-    redis.defineCommand("dibsDecide", { numberOfKeys: 3, lua: decideScript });
+    redis.defineCommand("dibsDecide", { numberOfKeys: 4, lua: decideScript });
   }
 
   async decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<Verdict[] | null> {
     const keys = gateKeys(coupon.id);
     const args = requests.flatMap((r) => [r.requestId, r.userId]);
-    const encoded = await this.redis.dibsDecide(keys.meta, keys.holdings, keys.decisions, coupon.stock, coupon.perUserLimit, ...args);
+    const encoded = await this.redis.dibsDecide(keys.meta, keys.holdings, keys.decisions, keys.fence, coupon.stock, coupon.perUserLimit, ...args);
     return encoded ? encoded.map(decodeVerdict) : null;
+  }
+
+  /**
+   * Runs `work` while no decision can be made for the coupon (decide fails with FENCED, and the issuer retries).
+   * The fence expires by itself, so a repair that dies cannot block the coupon for good.
+   */
+  async fenced<T>(couponId: string, work: () => Promise<T>, ttlMs = 30_000): Promise<T> {
+    const { fence } = gateKeys(couponId);
+    const token = `${process.pid}-${Date.now()}-${Math.random()}`;
+    if ((await this.redis.set(fence, token, "PX", ttlMs, "NX")) !== "OK") throw new Error(`Coupon ${couponId} is already being repaired`);
+    try {
+      return await work();
+    } finally {
+      if ((await this.redis.get(fence)) === token) await this.redis.del(fence);
+    }
   }
 
   /** Replaces the coupon's state with the ledger's, in one MULTI: a reader never sees half of it. */

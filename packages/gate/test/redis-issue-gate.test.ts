@@ -92,3 +92,23 @@ describe("RedisIssueGate", () => {
     expect(decisionsOf(await gate.decide(c, [request(c.id, "holder-5"), request(c.id, "new")]))).toEqual(["DUPLICATE", "ISSUED"]);
   });
 });
+
+describe("the repair fence", () => {
+  it("refuses to decide while a repair holds the fence, and decides again after", async () => {
+    const c = coupon(5);
+    await gate.rebuild(ledger(c));
+    let during: unknown;
+    await gate.fenced(c.id, async () => {
+      during = await gate.decide(c, [request(c.id, "alice")]).catch((error: Error) => error.message);
+    });
+    expect(during).toContain("FENCED");
+    expect(decisionsOf(await gate.decide(c, [request(c.id, "alice")]))).toEqual(["ISSUED"]);
+  });
+
+  it("lets only one repair hold it at a time", async () => {
+    const c = coupon(5);
+    await gate.fenced(c.id, async () => {
+      await expect(gate.fenced(c.id, async () => undefined)).rejects.toThrow("already being repaired");
+    });
+  });
+});
