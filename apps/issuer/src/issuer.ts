@@ -4,7 +4,7 @@ import { Partitioners } from "kafkajs";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
-import { PrismaIssueStore } from "./adapters/prisma-issue-store.ts";
+import { PrismaIssueStore } from "@dibs/db";
 import { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
 import { RedisIssueGate } from "@dibs/gate";
 import type { IssuerConfig } from "./config.ts";

@@ -1,4 +1,5 @@
-import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
+import { toCoupon, WITH_PAUSES } from "./coupon-row.ts";
+import type { PrismaClient } from "./generated/prisma/client.ts";
 import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];

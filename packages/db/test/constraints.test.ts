@@ -62,13 +62,13 @@ describe("database constraints", () => {
     await expect(insertCoupon({ stock: 1, endsAt: startsAt })).resolves.toBeTypeOf("string");
   });
 
-  it("issues a coupon to a user at most once", async () => {
+  it("numbers a user's issues of a coupon: each number at most once", async () => {
     const couponId = await insertCoupon({ stock: 10 });
     await insertIssue(couponId, "user-1", randomUUID());
 
     await expect(insertIssue(couponId, "user-1", randomUUID())).rejects.toMatchObject({
       code: "23505",
-      constraint: "coupon_issue_coupon_id_user_id_key",
+      constraint: "coupon_issue_coupon_id_user_id_seq_key",
     });
   });
 

@@ -1,13 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { createPrismaClient } from "@dibs/db";
 import type { DecidedRequest, Decision } from "@dibs/domain";
-import { afterAll, describe, expect, it } from "vitest";
-import { PrismaIssueStore } from "../src/adapters/prisma-issue-store.ts";
-import { TEST_DATABASE_URL } from "./support/migrate-test-database.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyMigrations, createPrismaClient, PrismaIssueStore } from "../src/index.ts";
+import { throwawayDatabase } from "./throwaway-database.ts";
 
-const prisma = createPrismaClient(TEST_DATABASE_URL);
+const db = throwawayDatabase("store");
+const prisma = createPrismaClient(db.url);
 const store = new PrismaIssueStore(prisma);
-afterAll(() => prisma.$disconnect());
+beforeAll(() => applyMigrations(db.url));
+afterAll(async () => {
+  await prisma.$disconnect();
+  await db.drop();
+});
 
 async function aCoupon(stock: number, perUserLimit = 1) {
   return prisma.coupon.create({ data: { id: randomUUID(), name: "store test", stock, perUserLimit } });
