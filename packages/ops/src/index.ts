@@ -1,0 +1,3 @@
+export * from "./consumer-lag.ts";
+export * from "./dead-letters.ts";
+export * from "./reconcile.ts";
