@@ -1,0 +1,32 @@
+import { parseArgs } from "node:util";
+import { createKafka } from "@dibs/kafka";
+import { listDeadLetters, replayDeadLetters } from "@dibs/ops";
+import { loadDevEnv } from "./env.mjs";
+
+/** pnpm dlq list | pnpm dlq replay (--id <partition:offset> … | --all) */
+loadDevEnv();
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { id: { type: "string", multiple: true }, all: { type: "boolean", default: false } },
+});
+const command = positionals[0];
+const kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(","), clientId: "dibs-dlq" });
+const letters = await listDeadLetters(kafka);
+
+if (command === "list") {
+  if (letters.length === 0) console.log("The dead-letter topic is empty.");
+  for (const l of letters) {
+    console.log(`${l.id}  from p${l.originalPartition}@${l.originalOffset}  ${l.deadLetteredAt ?? ""}  ${l.reason}  ${l.requestId ?? l.value.slice(0, 60)}`);
+  }
+} else if (command === "replay" && (values.all || values.id?.length)) {
+  const chosen = values.all ? letters : letters.filter((l) => values.id!.includes(l.id));
+  const missing = (values.id ?? []).filter((id) => !letters.some((l) => l.id === id));
+  if (missing.length > 0) console.error(`not in the dead-letter topic: ${missing.join(", ")}`);
+  const report = await replayDeadLetters(kafka, chosen);
+  for (const r of report.replayed) console.log(`replayed ${r.id} as request ${r.requestId}`);
+  for (const s of report.skipped) console.log(`skipped  ${s.id}: ${s.reason}`);
+  console.log(`${report.replayed.length} replayed, ${report.skipped.length} skipped (a request already decided keeps its decision)`);
+} else {
+  console.error("usage: pnpm dlq list | pnpm dlq replay (--id <partition:offset> … | --all)");
+  process.exitCode = 2;
+}

@@ -1,0 +1,45 @@
+import { parseArgs } from "node:util";
+import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
+import { RedisIssueGate } from "@dibs/gate";
+import { createKafka } from "@dibs/kafka";
+import { consumerLag, reconcile, repair } from "@dibs/ops";
+import { Redis } from "ioredis";
+import { loadDevEnv } from "./env.mjs";
+
+/** pnpm reconcile [couponId] [--repair]: Redis against Postgres for one coupon or all, and the consumer group's lag. */
+loadDevEnv();
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { repair: { type: "boolean", default: false } } });
+const env = process.env as Record<string, string>;
+const prisma = createPrismaClient(env.DATABASE_URL!);
+const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+const store = new PrismaIssueStore(prisma);
+const kafka = createKafka({ brokers: env.KAFKA_BROKERS!.split(","), clientId: "dibs-reconcile" });
+let differences = 0;
+
+try {
+  const couponIds = positionals.length > 0 ? positionals : (await prisma.coupon.findMany({ select: { id: true }, orderBy: { createdAt: "asc" } })).map((c) => c.id);
+  for (const couponId of couponIds) {
+    const report = await reconcile(store, redis, couponId);
+    if (!report) {
+      console.log(`${couponId}: no such coupon`);
+      differences += 1;
+      continue;
+    }
+    const { postgres: pg, redis: gate } = report;
+    console.log(`${couponId}: Postgres issued ${pg.issued}/${pg.stock} to ${pg.holders} users, ${pg.decisions} decisions; Redis ${gate.present ? `issued ${gate.issued}, ${gate.holders} users, ${gate.decisions} decisions` : "holds no state"}`);
+    for (const line of report.differences) console.log(`  ≠ ${line}`);
+    differences += report.differences.length;
+    if (values.repair && report.differences.length > 0) {
+      const repaired = await repair(store, new RedisIssueGate(redis), redis, couponId);
+      console.log(`  repaired ${repaired?.repaired.length ?? 0} differences under the fence; ${repaired?.remaining.length ?? 0} remain`);
+    }
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  const lag = await consumerLag(admin, env.ISSUER_GROUP_ID ?? "coupon-issuer").finally(() => admin.disconnect());
+  console.log(`consumer group lag: ${lag.map((p) => `p${p.partition}=${p.lag}`).join(" ")} (total ${lag.reduce((s, p) => s + p.lag, 0)})`);
+} finally {
+  await prisma.$disconnect();
+  redis.disconnect();
+}
+if (differences > 0 && !values.repair) process.exitCode = 1;
