@@ -11,10 +11,13 @@ import { listenForCouponChanges, RedisCouponChanges } from "./adapters/redis-cou
 import { RedisDecisionFeed } from "./adapters/redis-decision-feed.ts";
 import { RedisIdempotencyKeys } from "./adapters/redis-idempotency-keys.ts";
 import type { ApiConfig } from "./config.ts";
+import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import type { ApiDeps } from "./ports.ts";
 
 export interface ApiAdapters {
   deps: ApiDeps;
+  /** What the adapters count into; give it to buildApp so /metrics serves it. */
+  metrics: ApiMetrics;
   /** Flushes what is queued for Kafka and closes every connection. */
   close(): Promise<void>;
 }
@@ -22,7 +25,7 @@ export interface ApiAdapters {
 type AdapterConfig = Pick<ApiConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "PUBLISH_TIMEOUT_MS">;
 
 /** Connects the real adapters: Kafka (topics ensured first), Redis and Postgres. */
-export async function connectAdapters(config: AdapterConfig, log: Logger): Promise<ApiAdapters> {
+export async function connectAdapters(config: AdapterConfig, log: Logger, metrics: ApiMetrics = createApiMetrics()): Promise<ApiAdapters> {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-api", logger: log });
   const admin = kafka.admin();
   await admin.connect();
@@ -43,7 +46,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger): Promi
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 20 });
 
   const partitions = metadata.topics[0]!.partitions;
-  const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
+  const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log, metrics);
   const catalog = new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100 }, log);
   const stopListening = await listenForCouponChanges(subscriber, (couponId) => catalog.forget(couponId));
   const decisions = new RedisDecisionFeed(log);
@@ -66,6 +69,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger): Promi
   };
   return {
     deps,
+    metrics,
     async close() {
       await publisher.flush();
       await producer.disconnect();

@@ -1,8 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import { type AuthOptions, authPlugin } from "./plugins/auth.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
+import { metricsPlugin } from "./plugins/metrics.ts";
 import type { ApiDeps } from "./ports.ts";
 import { RequestIds } from "./request-ids.ts";
 import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
@@ -16,6 +18,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Set while the process drains: /readyz turns 503. */
   isDraining?: () => boolean;
+  /** Shared with the adapters that count (the Kafka publisher); a fresh registry when omitted. */
+  metrics?: ApiMetrics;
 }
 
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -35,6 +39,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   await app.register(errorsPlugin);
   await app.register(authPlugin, options.auth);
   await app.register(docsPlugin);
+  await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics() });
 
   const requestIds = new RequestIds(options.requestIdSecret);
   healthRoutes(app, deps, options.isDraining ?? (() => false));

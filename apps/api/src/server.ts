@@ -26,6 +26,7 @@ const app = await buildApp(adapters.deps, {
   requestIdSecret: config.REQUEST_ID_SECRET,
   logger: log,
   isDraining: () => draining,
+  metrics: adapters.metrics,
 });
 
 closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {

@@ -28,6 +28,7 @@ export async function startApi(): Promise<RunningApi> {
     auth: { algorithm: "HS256", key: testEnv.jwtSecret, issuer: testEnv.jwtIssuer },
     requestIdSecret: testEnv.requestIdSecret,
     logger: log.child({ app: "api" }),
+    metrics: adapters.metrics,
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;

@@ -2,6 +2,7 @@ import { type IssueRequest, type IssueRequestPublisher, UnavailableError } from 
 import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { type PartitionMetadata, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "pino";
+import type { ApiMetrics } from "../metrics.ts";
 
 export interface PublisherOptions {
   /** How long a request waits for the broker's acknowledgement before the API answers 503. */
@@ -31,6 +32,7 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
     private readonly partitions: PartitionMetadata[],
     private readonly options: PublisherOptions,
     private readonly log: Logger,
+    private readonly metrics: Pick<ApiMetrics, "produceBatchSize" | "produceAckDuration">,
   ) {}
 
   publish(request: IssueRequest): Promise<void> {
@@ -86,6 +88,8 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
   }
 
   private async sendBatch(batch: Pending[]): Promise<void> {
+    this.metrics.produceBatchSize.observe(batch.length);
+    const ackTimer = this.metrics.produceAckDuration.startTimer();
     try {
       const messages = batch.map((p) => p.message);
       const result = await this.producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages });
@@ -93,8 +97,10 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
         messages.map((m) => ({ topic: ISSUE_REQUEST_TOPIC, partition: m.partition })),
         result,
       );
+      ackTimer({ outcome: "acknowledged" });
       for (const pending of batch) pending.settle();
     } catch (error) {
+      ackTimer({ outcome: "failed" });
       this.log.warn({ err: error, messages: batch.length }, "publishing issue requests failed");
       for (const pending of batch) pending.settle(error as Error);
     }

@@ -1,16 +1,17 @@
 import { createSigner } from "fast-jwt";
-import { buildApp } from "../../src/app.ts";
+import { type AppOptions, buildApp } from "../../src/app.ts";
 import { mintToken } from "../../src/tokens.ts";
 import { inMemoryDeps } from "./in-memory-deps.ts";
 
 export const SECRET = "unit-secret-unit-secret-unit-secret-0123";
 export const ISSUER = "dibs";
 
-export async function testApp() {
+export async function testApp(options: Partial<AppOptions> = {}) {
   const memory = inMemoryDeps();
   const app = await buildApp(memory.deps, {
     auth: { algorithm: "HS256", key: SECRET, issuer: ISSUER },
     requestIdSecret: "request-ids-request-ids-request-ids-0123",
+    ...options,
   });
   return { app, ...memory };
 }
