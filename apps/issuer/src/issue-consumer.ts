@@ -3,6 +3,7 @@ import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DeadLetter, KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
+import type { ReachFaultPoint } from "./fault-points.ts";
 import type { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
 import { AbandonedError, retryUntilDone } from "./retry.ts";
 
@@ -15,6 +16,7 @@ export interface IssueConsumerDeps {
   notifier: RedisDecisionNotifier;
   log: Logger;
   partitionsConsumedConcurrently?: number;
+  faultPoint?: ReachFaultPoint;
 }
 
 export interface IssueConsumer {
@@ -85,6 +87,7 @@ async function processBatch(payload: EachBatchPayload, consumer: Consumer, deps:
   }
   // Offsets move only after Postgres committed: a crash before this line means redelivery, never a loss.
   const next = (BigInt(batch.lastOffset()) + 1n).toString();
+  deps.faultPoint?.("after-db-commit");
   await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
   resolveOffset(batch.lastOffset());
   await heartbeat();

@@ -8,6 +8,7 @@ import { PrismaIssueStore } from "@dibs/db";
 import { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
 import { RedisIssueGate } from "@dibs/gate";
 import type { IssuerConfig } from "./config.ts";
+import { faultBeforeRecording, plannedFault } from "./fault-points.ts";
 import { createIssueConsumer } from "./issue-consumer.ts";
 
 export interface Issuer {
@@ -23,11 +24,14 @@ export function createIssuer(config: Omit<IssuerConfig, "ISSUER_PORT" | "LOG_LEV
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const store = new PrismaIssueStore(prisma);
+  const faultPoint = plannedFault(config.DIBS_FAULT_POINT, config.DIBS_FAULT_AFTER_BATCHES);
   const consumer = createIssueConsumer({
     kafka,
     groupId: config.ISSUER_GROUP_ID,
     gate: new RedisIssueGate(redis),
-    store: new PrismaIssueStore(prisma),
+    store: faultPoint ? faultBeforeRecording(store, faultPoint) : store,
+    faultPoint,
     deadLetters: new KafkaDeadLetters(producer),
     notifier: new RedisDecisionNotifier(redis, log),
     log,
