@@ -1,26 +1,20 @@
-import { DECISIONS } from "@dibs/domain";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
-import type { ApiDeps, DecisionView } from "../ports.ts";
+import type { ApiDeps } from "../ports.ts";
 import type { RequestIds } from "../request-ids.ts";
+import { awaitDecision } from "./await-decision.ts";
+import { statusBody, toStatusBody } from "./status-body.ts";
+import { statusEventsRoutes } from "./status-events-routes.ts";
 import { AS_USER, errorsFor, WITH_INPUT } from "./error-responses.ts";
 
 const MAX_WAIT_SECONDS = 10;
-const POLL_INTERVAL_MS = 100;
 
-const statusBody = z.object({
-  requestId: z.uuid(),
-  status: z.enum(["PENDING", ...DECISIONS]),
-  reason: z.string().optional(),
-  couponId: z.uuid().optional(),
-  acceptedAt: z.iso.datetime().optional(),
-  decidedAt: z.iso.datetime().optional(),
-});
 
 export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: RequestIds): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
+  statusEventsRoutes(app, deps, requestIds);
 
   typed.get(
     "/issue-requests/:requestId",
@@ -43,11 +37,7 @@ export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Re
       if (!decided && !requestIds.isOwnedBy(requestId, userId)) throw notFound;
       if (waitSeconds !== undefined) {
         reply.header("preference-applied", `wait=${waitSeconds}`);
-        const deadline = Date.now() + waitSeconds * 1000;
-        while (!decided && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-          decided = await deps.queries.findDecision(requestId);
-        }
+        if (!decided) decided = await awaitDecision(deps, requestId, Date.now() + waitSeconds * 1000);
       }
       return decided ? toStatusBody(decided) : { requestId, status: "PENDING" as const };
     },
@@ -79,15 +69,4 @@ function preferredWait(prefer: string | undefined): number | undefined {
   const match = prefer?.match(/(?:^|[;,\s])wait=(\d+)/i);
   if (!match) return undefined;
   return Math.min(MAX_WAIT_SECONDS, Number(match[1]));
-}
-
-function toStatusBody(d: DecisionView) {
-  return {
-    requestId: d.requestId,
-    status: d.decision,
-    ...(d.reason ? { reason: d.reason } : {}),
-    couponId: d.couponId,
-    acceptedAt: d.acceptedAt.toISOString(),
-    decidedAt: d.decidedAt.toISOString(),
-  };
 }

@@ -1,0 +1,23 @@
+import { DECISIONS } from "@dibs/domain";
+import { z } from "zod";
+import type { DecisionView } from "../ports.ts";
+
+export const statusBody = z.object({
+  requestId: z.uuid(),
+  status: z.enum(["PENDING", ...DECISIONS]),
+  reason: z.string().optional(),
+  couponId: z.uuid().optional(),
+  acceptedAt: z.iso.datetime().optional(),
+  decidedAt: z.iso.datetime().optional(),
+});
+
+export function toStatusBody(d: DecisionView) {
+  return {
+    requestId: d.requestId,
+    status: d.decision,
+    ...(d.reason ? { reason: d.reason } : {}),
+    couponId: d.couponId,
+    acceptedAt: d.acceptedAt.toISOString(),
+    decidedAt: d.decidedAt.toISOString(),
+  };
+}
