@@ -1,9 +1,10 @@
-import { decideIssueRequests, type IssueGate, type IssueRequest, type IssueStore } from "@dibs/domain";
+import { type DecidedRequest, decideIssueRequests, type IssueGate, type IssueRequest, type IssueStore } from "@dibs/domain";
 import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DeadLetter, KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
 import type { ReachFaultPoint } from "./fault-points.ts";
+import type { IssuerMetrics } from "./metrics.ts";
 import type { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
 import { AbandonedError, retryUntilDone } from "./retry.ts";
 
@@ -15,6 +16,7 @@ export interface IssueConsumerDeps {
   deadLetters: KafkaDeadLetters;
   notifier: RedisDecisionNotifier;
   log: Logger;
+  metrics: IssuerMetrics;
   partitionsConsumedConcurrently?: number;
   faultPoint?: ReachFaultPoint;
 }
@@ -34,7 +36,10 @@ export function createIssueConsumer(deps: IssueConsumerDeps): IssueConsumer {
     retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
   });
   let connected = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (connected = true));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    connected = true;
+    deps.metrics.forgetLag();
+  });
   consumer.on(consumer.events.DISCONNECT, () => (connected = false));
   consumer.on(consumer.events.CRASH, (event) => {
     connected = false;
@@ -64,6 +69,8 @@ async function processBatch(payload: EachBatchPayload, consumer: Consumer, deps:
   if (batch.isEmpty()) return;
   const log = deps.log.child({ partition: batch.partition, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset() });
   const { requests, poison, messageOf } = decodeBatch(batch.messages);
+  let recorded: DecidedRequest[] = [];
+  let unknownCoupons = 0;
 
   try {
     await retryUntilDone(
@@ -74,6 +81,8 @@ async function processBatch(payload: EachBatchPayload, consumer: Consumer, deps:
         await deps.deadLetters.publish({ topic: batch.topic, partition: batch.partition }, [...poison, ...unknown]);
         await deps.notifier.notify(outcome.recorded);
         log.debug({ decided: outcome.recorded.length, deadLettered: poison.length + unknown.length }, "batch decided");
+        recorded = outcome.recorded;
+        unknownCoupons = unknown.length;
       },
       {
         shouldContinue: () => isRunning() && !isStale(),
@@ -85,11 +94,15 @@ async function processBatch(payload: EachBatchPayload, consumer: Consumer, deps:
     if (error instanceof AbandonedError) return log.info("batch abandoned, it will be redelivered");
     throw error;
   }
+  deps.metrics.decided(recorded);
+  deps.metrics.deadLettered("poison", poison.length);
+  deps.metrics.deadLettered("unknown_coupon", unknownCoupons);
   // Offsets move only after Postgres committed: a crash before this line means redelivery, never a loss.
   const next = (BigInt(batch.lastOffset()) + 1n).toString();
   deps.faultPoint?.("after-db-commit");
   await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
   resolveOffset(batch.lastOffset());
+  deps.metrics.lagged(batch.topic, batch.partition, Number(batch.offsetLag()));
   await heartbeat();
 }
 

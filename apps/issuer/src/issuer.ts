@@ -10,34 +10,42 @@ import { RedisIssueGate } from "@dibs/gate";
 import type { IssuerConfig } from "./config.ts";
 import { faultBeforeRecording, plannedFault } from "./fault-points.ts";
 import { createIssueConsumer } from "./issue-consumer.ts";
+import { IssuerMetrics } from "./metrics.ts";
 
 export interface Issuer {
   start(): Promise<void>;
   stop(): Promise<void>;
   readiness: Record<string, () => Promise<void>>;
+  metrics: IssuerMetrics;
 }
 
 /** Wires the real adapters around the consumer. Used by the process and by integration tests alike. */
-export function createIssuer(config: Omit<IssuerConfig, "ISSUER_PORT" | "LOG_LEVEL">, log: Logger): Issuer {
+export function createIssuer(
+  config: Omit<IssuerConfig, "ISSUER_PORT" | "LOG_LEVEL">,
+  log: Logger,
+  metrics: IssuerMetrics = new IssuerMetrics(),
+): Issuer {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-issuer", logger: log });
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 10 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  const store = new PrismaIssueStore(prisma);
+  const store = metrics.timedStore(new PrismaIssueStore(prisma));
   const faultPoint = plannedFault(config.DIBS_FAULT_POINT, config.DIBS_FAULT_AFTER_BATCHES);
   const consumer = createIssueConsumer({
     kafka,
     groupId: config.ISSUER_GROUP_ID,
-    gate: new RedisIssueGate(redis),
+    gate: metrics.timedGate(new RedisIssueGate(redis)),
     store: faultPoint ? faultBeforeRecording(store, faultPoint) : store,
     faultPoint,
     deadLetters: new KafkaDeadLetters(producer),
     notifier: new RedisDecisionNotifier(redis, log),
     log,
+    metrics,
   });
 
   return {
+    metrics,
     async start() {
       await redis.connect();
       const admin = kafka.admin();

@@ -7,7 +7,7 @@ import { createLogger } from "./logger.ts";
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL, "issuer");
 const issuer = createIssuer(config, log);
-const health = buildHealthServer(issuer.readiness);
+const health = buildHealthServer(issuer.readiness, issuer.metrics.registry);
 
 closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
   if (err) log.error({ err }, "shutting down after an error");
