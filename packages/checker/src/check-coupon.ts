@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 /** What the load generator saw: every request it sent and how the API answered. */
 export interface ObservedRequest {
   userId: string;
+  /** The HTTP status, or 0 when no answer came (timed out, connection lost). */
   status: number;
   requestId?: string;
 }
@@ -12,8 +13,15 @@ export interface ObservedRequest {
 export interface CheckReport {
   requests: number;
   accepted: number;
+  /** Answered 503: the request may still have been decided, at most once. */
+  unavailable: number;
   issued: number;
   stock: number;
+  /** Issues beyond one per (coupon, user, seq), or beyond the per-user limit. */
+  duplicates: number;
+  /** Requests answered 202 without a final status. */
+  lost: number;
+  overIssue: number;
   violations: string[];
 }
 
@@ -41,6 +49,12 @@ export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: 
   if (lost.length > 0) violations.push(`I3 ${lost.length} accepted requests have no final status, e.g. ${lost[0]!.requestId}`);
   const misattributed = accepted.filter((o) => decided.has(o.requestId!) && decided.get(o.requestId!) !== o.userId);
   if (misattributed.length > 0) violations.push(`I3 ${misattributed.length} decisions recorded for the wrong user`);
+  // Not accepted, yet perhaps decided (a 503 whose send went through after all): at most once, and for its owner.
+  const unanswered = observed.filter((o) => o.status !== 202 && o.requestId);
+  const late = await prisma.issueDecision.findMany({ where: { requestId: { in: unanswered.map((o) => o.requestId!) } }, select: { requestId: true, userId: true } });
+  const owners = new Map(unanswered.map((o) => [o.requestId!, o.userId]));
+  const strays = late.filter((d) => owners.get(d.requestId) !== d.userId);
+  if (strays.length > 0) violations.push(`I3 ${strays.length} unaccepted requests decided for the wrong user`);
 
   const distinctAccepted = new Set(accepted.map((o) => o.userId)).size;
   if (distinctAccepted >= coupon.stock && issues.length !== coupon.stock) {
@@ -56,6 +70,16 @@ export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: 
   if (gateUsers.length !== pgHoldings.size || gateUsers.some(([u, n]) => pgHoldings.get(u) !== Number(n))) {
     violations.push(`I5 Redis holdings (${gateUsers.length} users) differ from Postgres holdings (${pgHoldings.size} users)`);
   }
-  return { requests: observed.length, accepted: accepted.length, issued: issues.length, stock: coupon.stock, violations };
+  return {
+    requests: observed.length,
+    accepted: accepted.length,
+    unavailable: observed.filter((o) => o.status === 503).length,
+    issued: issues.length,
+    stock: coupon.stock,
+    duplicates: issues.length - new Set(issuedTo).size + overLimit.length,
+    lost: lost.length,
+    overIssue: Math.max(0, coupon.issuedCount - coupon.stock, issues.length - coupon.stock),
+    violations,
+  };
 }
 

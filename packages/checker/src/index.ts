@@ -1,1 +1,3 @@
 export * from "./check-coupon.ts";
+export * from "./liveness.ts";
+export * from "./report.ts";
