@@ -1,9 +1,11 @@
-import { createPrismaClient } from "@dibs/db";
+import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
+import { RedisIssueGate } from "@dibs/gate";
 import { createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
+import { KafkaRedisPostgresOperations } from "./adapters/operations.ts";
 import { KafkaIssueRequestPublisher } from "./adapters/kafka-issue-request-publisher.ts";
 import { PrismaCouponAdmin } from "./adapters/prisma-coupon-admin.ts";
 import { PrismaIssueQueries } from "./adapters/prisma-issue-queries.ts";
@@ -22,7 +24,8 @@ export interface ApiAdapters {
   close(): Promise<void>;
 }
 
-type AdapterConfig = Pick<ApiConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "PUBLISH_TIMEOUT_MS">;
+type AdapterConfig = Pick<ApiConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "PUBLISH_TIMEOUT_MS"> &
+  Partial<Pick<ApiConfig, "ISSUER_GROUP_ID">>;
 
 /** Connects the real adapters: Kafka (topics ensured first), Redis and Postgres. */
 export async function connectAdapters(config: AdapterConfig, log: Logger, metrics: ApiMetrics = createApiMetrics()): Promise<ApiAdapters> {
@@ -58,6 +61,13 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
     admin: new PrismaCouponAdmin(prisma),
     changes: new RedisCouponChanges(redis),
     decisions,
+    operations: new KafkaRedisPostgresOperations({
+      store: new PrismaIssueStore(prisma),
+      gate: new RedisIssueGate(redis),
+      redis,
+      kafka,
+      issuerGroupId: config.ISSUER_GROUP_ID ?? "coupon-issuer",
+    }),
     idempotency: new RedisIdempotencyKeys(redis),
     readiness: {
       kafka: async () => {

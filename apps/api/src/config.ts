@@ -19,6 +19,7 @@ const configSchema = z
     JWT_ISSUER: z.string().min(1).default("dibs"),
     JWT_AUDIENCE: z.string().min(1).optional(),
     REQUEST_ID_SECRET: z.string().min(32, "must be at least 32 characters"),
+    ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   })
   .superRefine((c, ctx) => {

@@ -1,4 +1,5 @@
 import type { Coupon, CouponCatalog, Decision, IssueRequestPublisher } from "@dibs/domain";
+import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 
 /** What Postgres says about one decided request. */
 export interface DecisionView {
@@ -31,10 +32,21 @@ export interface NewCoupon {
   endsAt: Date | null;
 }
 
+/** How far the issue order departs from the order in which the API accepted the requests. */
+export interface Fairness {
+  soldOut: number;
+  /** SOLD_OUT requests accepted before the last ISSUED one: someone later got what they did not. */
+  overtaken: number;
+  overtakenShare: number;
+  /** The largest such gap between acceptance times. */
+  largestGapMs: number;
+}
+
 export interface CouponSummary extends Coupon {
   decisions: Record<Decision, number>;
   /** Decisions recorded over the last 10 seconds, per second. */
   decisionsPerSecond: number;
+  fairness: Fairness;
 }
 
 export interface CouponPage {
@@ -79,6 +91,14 @@ export interface DecisionFeed {
   wait(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** Operator tools: reconciliation, repair, dead letters. */
+export interface Operations {
+  reconcile(couponId: string): Promise<(Reconciliation & { consumerLag: PartitionLag[] }) | null>;
+  repair(couponId: string): Promise<{ repaired: string[]; remaining: string[] } | null>;
+  deadLetters(): Promise<DeadLetterEntry[]>;
+  replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }): Promise<ReplayReport & { missing: string[] }>;
+}
+
 export interface ApiDeps {
   catalog: CouponCatalog;
   publisher: IssueRequestPublisher;
@@ -86,6 +106,7 @@ export interface ApiDeps {
   admin: CouponAdmin;
   changes: CouponChanges;
   decisions: DecisionFeed;
+  operations: Operations;
   idempotency: IdempotencyKeys;
   readiness: Record<string, () => Promise<void>>;
 }

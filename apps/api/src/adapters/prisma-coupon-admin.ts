@@ -3,6 +3,7 @@ import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
 import { type Coupon, DECISIONS, type Decision, DomainError } from "@dibs/domain";
 import type { CampaignAction, CouponAdmin, CouponPage, CouponSummary, IssueRow, NewCoupon } from "../ports.ts";
 import { applyControl } from "./campaign-controls.ts";
+import { fairnessOf } from "./fairness-query.ts";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -39,7 +40,7 @@ export class PrismaCouponAdmin implements CouponAdmin {
     for (const group of groups) decisions[group.decision] = group._count._all;
     const since = new Date(Date.now() - RATE_WINDOW_SECONDS * 1000);
     const recent = await this.prisma.issueDecision.count({ where: { couponId, decidedAt: { gte: since } } });
-    return { ...toCoupon(row), decisions, decisionsPerSecond: recent / RATE_WINDOW_SECONDS };
+    return { ...toCoupon(row), decisions, decisionsPerSecond: recent / RATE_WINDOW_SECONDS, fairness: await fairnessOf(this.prisma, couponId) };
   }
 
   async control(couponId: string, action: CampaignAction, actor: string, at: Date): Promise<Coupon | null> {

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, CampaignAction } from "../ports.ts";
+import { adminOperationsRoutes } from "./admin-operations-routes.ts";
 import { toCouponBody } from "./coupon-body.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
 import { couponBody, couponIdParams, decisionCounts } from "./schemas.ts";
@@ -29,10 +30,15 @@ const addStockBody = z.strictObject({
   operationId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
 });
 
-const summaryBody = couponBody.extend({ decisions: decisionCounts, decisionsPerSecond: z.number() });
+const fairnessBody = z
+  .object({ soldOut: z.number(), overtaken: z.number(), overtakenShare: z.number(), largestGapMs: z.number() })
+  .describe("SOLD_OUT requests accepted before the last ISSUED one, and the largest such gap");
+
+const summaryBody = couponBody.extend({ decisions: decisionCounts, decisionsPerSecond: z.number(), fairness: fairnessBody });
 
 export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
+  adminOperationsRoutes(app, deps);
   const notFound = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
 
   typed.post(
@@ -80,7 +86,8 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const summary = await deps.admin.summary(request.params.couponId);
       if (!summary) throw notFound(request.params.couponId);
-      return { ...toCouponBody(summary), decisions: summary.decisions, decisionsPerSecond: summary.decisionsPerSecond };
+      const { decisions, decisionsPerSecond, fairness } = summary;
+      return { ...toCouponBody(summary), decisions, decisionsPerSecond, fairness };
     },
   );
 

@@ -35,7 +35,7 @@ export function inMemoryDeps() {
       list: async () => ({ items: [...coupons.values()], nextCursor: null }),
       summary: async (id) => {
         const c = coupons.get(id);
-        return c ? { ...c, decisions: { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, REJECTED: 0 }, decisionsPerSecond: 0 } : null;
+        return c ? { ...c, decisions: { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, REJECTED: 0 }, decisionsPerSecond: 0, fairness: { soldOut: 0, overtaken: 0, overtakenShare: 0, largestGapMs: 0 } } : null;
       },
       control: async () => null,
       addStock: async () => null,
@@ -51,6 +51,12 @@ export function inMemoryDeps() {
     },
     changes: { announce: async () => undefined },
     decisions: { wait: (_id, timeoutMs) => new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 50))) },
+    operations: {
+      reconcile: async () => null,
+      repair: async () => null,
+      deadLetters: async () => [],
+      replay: async () => ({ replayed: [], skipped: [], missing: [] }),
+    },
     readiness: {},
   };
 

@@ -1,0 +1,97 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { HttpError } from "../plugins/http-error.ts";
+import type { ApiDeps } from "../ports.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
+import { couponIdParams } from "./schemas.ts";
+
+const reconciliationBody = z.object({
+  couponId: z.uuid(),
+  postgres: z.object({ stock: z.number(), issued: z.number(), holders: z.number(), decisions: z.number() }),
+  redis: z.object({ present: z.boolean(), issued: z.number().nullable(), holders: z.number(), decisions: z.number() }),
+  differences: z.array(z.string()),
+  consumerLag: z.array(z.object({ partition: z.number(), committed: z.number(), end: z.number(), lag: z.number() })),
+});
+
+const deadLetterBody = z.object({
+  id: z.string(),
+  reason: z.string(),
+  originalPartition: z.number().nullable(),
+  originalOffset: z.string().nullable(),
+  deadLetteredAt: z.string().nullable(),
+  requestId: z.string().nullable(),
+  couponId: z.string().nullable(),
+  value: z.string(),
+});
+
+const letterId = z.string().regex(/^\d+:\d+$/, "partition:offset");
+
+export function adminOperationsRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const notFound = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
+
+  typed.get(
+    "/admin/coupons/:couponId/reconcile",
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        summary: "Redis' gate state against Postgres' rows, and the issuer group's lag; lists every difference",
+        params: couponIdParams,
+        response: { 200: reconciliationBody, ...errorsFor(...AS_ADMIN, ...WITH_INPUT, "COUPON_NOT_FOUND") },
+      },
+    },
+    async (request) => {
+      const report = await deps.operations.reconcile(request.params.couponId);
+      if (!report) throw notFound(request.params.couponId);
+      return report;
+    },
+  );
+
+  typed.post(
+    "/admin/coupons/:couponId/repair",
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        summary: "Rebuild the coupon's Redis state from Postgres; no decision is made for it meanwhile",
+        params: couponIdParams,
+        body: z.strictObject({}).nullish(),
+        response: { 200: z.object({ repaired: z.array(z.string()), remaining: z.array(z.string()) }), ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND") },
+      },
+    },
+    async (request) => {
+      const result = await deps.operations.repair(request.params.couponId);
+      if (!result) throw notFound(request.params.couponId);
+      return result;
+    },
+  );
+
+  typed.get(
+    "/admin/dlq",
+    {
+      onRequest: app.requireAdmin,
+      schema: { summary: "The dead-letter topic, with each letter's reason and origin", response: { 200: z.object({ items: z.array(deadLetterBody) }), ...errorsFor(...AS_ADMIN) } },
+    },
+    async () => ({ items: await deps.operations.deadLetters() }),
+  );
+
+  typed.post(
+    "/admin/dlq/replay",
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        summary: "Publish dead letters again; a request already decided keeps its decision",
+        body: z.union([z.strictObject({ ids: z.array(letterId).min(1).max(10_000) }), z.strictObject({ all: z.literal(true) })]),
+        response: {
+          200: z.object({
+            replayed: z.array(z.object({ id: z.string(), requestId: z.string() })),
+            skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+            missing: z.array(z.string()),
+          }),
+          ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY),
+        },
+      },
+    },
+    async (request) => deps.operations.replay("all" in request.body ? { all: true } : { ids: request.body.ids }),
+  );
+}
