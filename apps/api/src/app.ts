@@ -5,6 +5,7 @@ import { type AuthOptions, authPlugin } from "./plugins/auth.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { metricsPlugin } from "./plugins/metrics.ts";
+import { tracingPlugin } from "./plugins/tracing.ts";
 import type { ApiDeps } from "./ports.ts";
 import { RequestIds } from "./request-ids.ts";
 import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
@@ -39,6 +40,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   await app.register(errorsPlugin);
   await app.register(authPlugin, options.auth);
   await app.register(docsPlugin);
+  await app.register(tracingPlugin);
   await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics() });
 
   const requestIds = new RequestIds(options.requestIdSecret);

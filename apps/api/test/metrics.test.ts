@@ -1,9 +1,8 @@
-import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
-import type { Producer, ProducerRecord } from "kafkajs";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { KafkaIssueRequestPublisher } from "../src/adapters/kafka-issue-request-publisher.ts";
 import { createApiMetrics } from "../src/metrics.ts";
+import { recordingProducer } from "./support/recording-producer.ts";
 import { testApp, userToken } from "./support/test-app.ts";
 
 /** The value of one series in Prometheus' text format, 0 when absent. */
@@ -45,15 +44,7 @@ describe("GET /metrics", () => {
 describe("the Kafka publisher's metrics", () => {
   it("observe each batch's size and the time to its acknowledgement", async () => {
     const metrics = createApiMetrics();
-    const sends: ProducerRecord[] = [];
-    const producer = {
-      send: async (record: ProducerRecord) => {
-        sends.push(record);
-        const partitions = new Set(record.messages.map((m) => m.partition!));
-        return [...partitions].map((partition) => ({ topicName: ISSUE_REQUEST_TOPIC, partition, errorCode: 0 }));
-      },
-    } as unknown as Producer;
-    const partitions = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
+    const { producer, sends, partitions } = recordingProducer();
     const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: 1_000 }, pino({ level: "silent" }), metrics);
 
     const request = (n: number) => ({ requestId: crypto.randomUUID(), couponId: crypto.randomUUID(), userId: `u${n}`, acceptedAt: new Date() });

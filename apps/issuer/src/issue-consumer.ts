@@ -3,6 +3,7 @@ import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DeadLetter, KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
+import { logDecisions } from "./decision-log.ts";
 import type { ReachFaultPoint } from "./fault-points.ts";
 import type { IssuerMetrics } from "./metrics.ts";
 import type { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
@@ -97,6 +98,7 @@ async function processBatch(payload: EachBatchPayload, consumer: Consumer, deps:
   deps.metrics.decided(recorded);
   deps.metrics.deadLettered("poison", poison.length);
   deps.metrics.deadLettered("unknown_coupon", unknownCoupons);
+  logDecisions(log, recorded, messageOf);
   // Offsets move only after Postgres committed: a crash before this line means redelivery, never a loss.
   const next = (BigInt(batch.lastOffset()) + 1n).toString();
   deps.faultPoint?.("after-db-commit");

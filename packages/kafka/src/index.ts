@@ -3,3 +3,4 @@ export * from "./issue-request-message.ts";
 export * from "./logger.ts";
 export * from "./partition-acks.ts";
 export * from "./topics.ts";
+export * from "./trace-headers.ts";

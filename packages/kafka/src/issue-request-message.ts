@@ -1,5 +1,6 @@
 import type { IssueRequest } from "@dibs/domain";
 import { z } from "zod";
+import { type TraceHeaders, toKafkaHeaders } from "./trace-headers.ts";
 
 /** The wire contract of topic coupon-issue-request: JSON, keyed by couponId so one coupon stays on one partition. */
 const issueRequestMessageSchema = z.strictObject({
@@ -13,9 +14,11 @@ const issueRequestMessageSchema = z.strictObject({
 export interface EncodedMessage {
   key: string;
   value: string;
+  /** Trace context only: the value alone decides, so a message without headers means the same. */
+  headers?: Record<string, string>;
 }
 
-export function encodeIssueRequest(request: IssueRequest): EncodedMessage {
+export function encodeIssueRequest(request: IssueRequest, trace: TraceHeaders = {}): EncodedMessage {
   const body = {
     v: 1,
     requestId: request.requestId,
@@ -23,7 +26,8 @@ export function encodeIssueRequest(request: IssueRequest): EncodedMessage {
     userId: request.userId,
     acceptedAt: request.acceptedAt.toISOString(),
   };
-  return { key: request.couponId, value: JSON.stringify(body) };
+  const headers = toKafkaHeaders(trace);
+  return { key: request.couponId, value: JSON.stringify(body), ...(headers ? { headers } : {}) };
 }
 
 export type DecodeResult = { ok: true; request: IssueRequest } | { ok: false; reason: string };

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createPrismaClient } from "@dibs/db";
 import { buildHealthServer } from "@dibs/issuer/health-server";
 import { createIssuer, type Issuer } from "@dibs/issuer/issuer";
@@ -6,9 +7,9 @@ import { Partitioners } from "kafkajs";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../src/env.ts";
-import { waitFor } from "../src/http.ts";
+import { call, waitFor } from "../src/http.ts";
 import { createCoupon, drained, flood } from "../src/sale.ts";
-import { type RunningApi, startApi } from "../src/system.ts";
+import { type RunningApi, startApi, tokenFor } from "../src/system.ts";
 
 /** The value of one series in Prometheus' text format, 0 when absent. */
 function sample(exposition: string, name: string, labels: Record<string, string> = {}): number {
@@ -78,5 +79,25 @@ describe("metrics and traces of a small sale, through the real API, Kafka and is
     expect(sample(apiText, "dibs_api_http_requests_total", { route: "/coupons/:couponId/issue", status_code: "202" })).toBe(accepted);
     expect(sample(apiText, "dibs_api_kafka_produce_batch_messages_sum")).toBe(accepted);
     expect(sample(apiText, "dibs_api_kafka_produce_ack_duration_seconds_count", { outcome: "acknowledged" })).toBeGreaterThanOrEqual(1);
+  });
+
+  it("carries the caller's trace and the API's request id through Kafka into the issuer's decision log", async () => {
+    const couponId = await createCoupon(api.url, { name: "traced sale", stock: 1 });
+    const traceId = randomBytes(16).toString("hex");
+    const reqId = `trace-e2e-${Date.now().toString(36)}`;
+    const response = await call<{ requestId: string }>(`${api.url}/coupons/${couponId}/issue`, {
+      method: "POST",
+      token: tokenFor(`traced-${reqId}`),
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-request-id": reqId },
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("x-request-id")).toBe(reqId);
+
+    const line = await waitFor(
+      "the issuer to log the decision",
+      async () => issuerLog.find((l) => l.msg === "issue request decided" && l.requestId === response.body.requestId),
+      30_000,
+    );
+    expect(line).toMatchObject({ decision: "ISSUED", couponId, reqId, traceId, traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)) });
   });
 });

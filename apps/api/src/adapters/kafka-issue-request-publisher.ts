@@ -1,8 +1,9 @@
 import { type IssueRequest, type IssueRequestPublisher, UnavailableError } from "@dibs/domain";
-import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent } from "@dibs/kafka";
 import { type PartitionMetadata, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "../metrics.ts";
+import { currentTraceHeaders } from "../trace-context.ts";
 
 export interface PublisherOptions {
   /** How long a request waits for the broker's acknowledgement before the API answers 503. */
@@ -13,7 +14,9 @@ export interface PublisherOptions {
 }
 
 interface Pending {
-  message: { key: string; value: string; partition: number };
+  message: { key: string; value: string; partition: number; headers?: Record<string, string> };
+  /** What the log line of its acknowledgement names, to follow it into the issuer's log. */
+  logged: { requestId: string; couponId: string; reqId?: string; traceId?: string };
   settle: (error?: Error) => void;
 }
 
@@ -36,7 +39,8 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
   ) {}
 
   publish(request: IssueRequest): Promise<void> {
-    const encoded = encodeIssueRequest(request);
+    const trace = currentTraceHeaders();
+    const encoded = encodeIssueRequest(request, trace);
     const partition = this.partitioner({
       topic: ISSUE_REQUEST_TOPIC,
       partitionMetadata: this.partitions,
@@ -48,6 +52,7 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
       }, this.options.ackTimeoutMs);
       this.queue.push({
         message: { ...encoded, partition },
+        logged: { requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId: parseTraceparent(trace.traceparent)?.traceId },
         settle: (error) => {
           clearTimeout(timeout);
           if (error) reject(new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not take the request: ${error.message}`));
@@ -98,7 +103,10 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
         result,
       );
       ackTimer({ outcome: "acknowledged" });
-      for (const pending of batch) pending.settle();
+      for (const pending of batch) {
+        this.log.info({ ...pending.logged, partition: pending.message.partition }, "issue request published");
+        pending.settle();
+      }
     } catch (error) {
       ackTimer({ outcome: "failed" });
       this.log.warn({ err: error, messages: batch.length }, "publishing issue requests failed");

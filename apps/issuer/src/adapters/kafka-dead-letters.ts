@@ -24,6 +24,8 @@ export class KafkaDeadLetters {
         key: message.key,
         value: message.value,
         headers: {
+          // The original headers (traceparent, x-request-id) stay, so a parked request can still be followed.
+          ...message.headers,
           "dibs-dlt-reason": reason,
           "dibs-original-topic": origin.topic,
           "dibs-original-partition": String(origin.partition),

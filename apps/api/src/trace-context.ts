@@ -1,0 +1,38 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
+import { formatTraceparent, parseTraceparent, type TraceHeaders } from "@dibs/kafka";
+
+/** The HTTP request being served: its id (the log's `reqId`) and its W3C trace, where the API's span is `spanId`. */
+export interface TraceContext {
+  requestId: string;
+  traceId: string;
+  spanId: string;
+  flags: string;
+}
+
+const store = new AsyncLocalStorage<TraceContext>();
+
+/**
+ * Continues the caller's trace when it sent a valid `traceparent`, otherwise starts one (sampled).
+ * Either way the API's own work is a new span, the parent of what the issuer does with the message.
+ */
+export function traceFor(requestId: string, traceparent: string | undefined): TraceContext {
+  const parent = parseTraceparent(traceparent);
+  return {
+    requestId,
+    traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
+    spanId: randomBytes(8).toString("hex"),
+    flags: parent?.flags ?? "01",
+  };
+}
+
+export function runInTrace(trace: TraceContext, work: () => void): void {
+  store.run(trace, work);
+}
+
+/** The headers that carry the current request's trace onto a Kafka message; none outside a request. */
+export function currentTraceHeaders(): TraceHeaders {
+  const trace = store.getStore();
+  if (!trace) return {};
+  return { traceparent: formatTraceparent(trace), requestId: trace.requestId };
+}

@@ -1,0 +1,28 @@
+import type { DecidedRequest, IssueRequest } from "@dibs/domain";
+import { fromKafkaHeaders, parseTraceparent } from "@dibs/kafka";
+import type { KafkaMessage } from "kafkajs";
+import type { Logger } from "pino";
+
+/**
+ * One line per decision, naming the API's request id (`reqId`) and W3C trace id from the message headers, so a request
+ * can be followed from the API's "issue request published" line to here.
+ */
+export function logDecisions(log: Logger, recorded: readonly DecidedRequest[], messageOf: (request: IssueRequest) => KafkaMessage): void {
+  if (!log.isLevelEnabled("info")) return;
+  for (const decided of recorded) {
+    const message = messageOf(decided);
+    const { traceparent, requestId: reqId } = fromKafkaHeaders(message.headers);
+    log.info(
+      {
+        requestId: decided.requestId,
+        couponId: decided.couponId,
+        decision: decided.decision,
+        ...(decided.reason ? { reason: decided.reason } : {}),
+        offset: message.offset,
+        ...(reqId ? { reqId } : {}),
+        ...(traceparent ? { traceId: parseTraceparent(traceparent)?.traceId, traceparent } : {}),
+      },
+      "issue request decided",
+    );
+  }
+}
