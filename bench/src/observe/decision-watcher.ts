@@ -1,0 +1,106 @@
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+
+const POLL_CHUNK = 4_000;
+const POLL_PAUSE_MS = 5;
+
+export interface Observed {
+  at: number;
+  decision: string;
+}
+
+/**
+ * Sees when each accepted request's decision becomes visible in Postgres, by asking every few milliseconds for
+ * the oldest still-undecided request ids. One mechanism for every strategy, and no help from the servers.
+ */
+export class DecisionWatcher {
+  readonly decided = new Map<string, Observed>();
+  private readonly pending = new Map<string, true>();
+  private readonly client: pg.Client;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private polls = 0;
+  private pollTimeMs = 0;
+
+  constructor(databaseUrl: string) {
+    this.client = new pg.Client({ connectionString: databaseUrl });
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  /** A request whose answer already carried its final decision (the synchronous strategies). */
+  decidedInAnswer(requestId: string, at: number, decision: string): void {
+    this.decided.set(requestId, { at, decision });
+  }
+
+  expect(requestId: string): void {
+    if (!this.decided.has(requestId)) this.pending.set(requestId, true);
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** The watcher's resolution: how long one look at Postgres takes on average, pause included. */
+  get meanPollMs(): number {
+    return this.polls === 0 ? 0 : this.pollTimeMs / this.polls;
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.client.end();
+  }
+
+  /** Resolves when nothing is pending, or after `timeoutMs`; returns how many are still pending. */
+  async drained(timeoutMs: number, onProgress: () => void = () => {}): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.pending.size > 0 && performance.now() < deadline) {
+      onProgress();
+      await sleep(100);
+    }
+    return this.pending.size;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.pending.size === 0) {
+        await sleep(POLL_PAUSE_MS);
+        continue;
+      }
+      const began = performance.now();
+      const ids: string[] = [];
+      for (const id of this.pending.keys()) {
+        ids.push(id);
+        if (ids.length === POLL_CHUNK) break;
+      }
+      const { rows } = await this.client.query<{ request_id: string; decision: string }>(
+        "SELECT request_id::text, decision::text FROM issue_decision WHERE request_id = ANY($1::uuid[])",
+        [ids],
+      );
+      const at = performance.now();
+      for (const row of rows) {
+        this.pending.delete(row.request_id);
+        this.decided.set(row.request_id, { at, decision: row.decision });
+      }
+      await sleep(POLL_PAUSE_MS);
+      this.polls++;
+      this.pollTimeMs += performance.now() - began;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
