@@ -7,6 +7,7 @@ export const WITH_PAUSES = { pauses: { orderBy: { pausedAt: "asc" } } } as const
 export function toCoupon(row: CouponRow & { pauses: PauseRow[] }): Coupon {
   return {
     id: row.id,
+    mode: row.mode,
     name: row.name,
     stock: row.stock,
     issuedCount: row.issuedCount,
@@ -14,5 +15,6 @@ export function toCoupon(row: CouponRow & { pauses: PauseRow[] }): Coupon {
     startsAt: row.startsAt,
     endsAt: row.endsAt,
     pauses: row.pauses.map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt })),
+    drawnAt: row.drawnAt,
   };
 }

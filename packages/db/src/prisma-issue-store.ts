@@ -1,6 +1,6 @@
 import { toCoupon, WITH_PAUSES } from "./coupon-row.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
-import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
+import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -21,10 +21,10 @@ export class PrismaIssueStore implements IssueStore {
     return new Map(rows.map((row) => [row.id, toCoupon(row)]));
   }
 
-  async record(decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
-    if (decided.length === 0) return { conflicts: [], recorded: [] };
+  async record(decided: readonly DecidedRequest[], entries: readonly IssueRequest[] = []): Promise<RecordOutcome> {
+    if (decided.length === 0 && entries.length === 0) return { conflicts: [], recorded: [] };
     try {
-      return await this.prisma.$transaction((tx) => recordIn(tx, decided), TX_OPTIONS);
+      return await this.prisma.$transaction(async (tx) => recordIn(tx, [...decided, ...(await enterLottery(tx, entries))]), TX_OPTIONS);
     } catch (error) {
       if (error instanceof LedgerConflict) return { conflicts: error.couponIds, recorded: [] };
       throw error;
@@ -45,7 +45,30 @@ export class PrismaIssueStore implements IssueStore {
   }
 }
 
+/** Enters each user once; returns a DUPLICATE decision for every further entry of a user (replays excepted). */
+async function enterLottery(tx: Tx, entries: readonly IssueRequest[]): Promise<DecidedRequest[]> {
+  if (entries.length === 0) return [];
+  const refused = await tx.$queryRaw<Array<{ request_id: string }>>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${entries.map((e) => e.couponId)}::uuid[], ${entries.map((e) => e.userId)}::text[],
+        ${entries.map((e) => e.requestId)}::uuid[], ${entries.map((e) => e.acceptedAt)}::timestamptz[]
+      ) AS t(coupon_id, user_id, request_id, accepted_at)
+    ), entered AS (
+      INSERT INTO lottery_entry (coupon_id, user_id, request_id, accepted_at)
+      SELECT coupon_id, user_id, request_id, accepted_at FROM input
+      ON CONFLICT DO NOTHING
+      RETURNING request_id
+    )
+    SELECT input.request_id::text FROM input
+    WHERE input.request_id NOT IN (SELECT request_id FROM entered)
+      AND input.request_id NOT IN (SELECT request_id FROM lottery_entry)`;
+  const refusedIds = new Set(refused.map((r) => r.request_id));
+  return entries.filter((e) => refusedIds.has(e.requestId)).map((e) => ({ ...e, decision: "DUPLICATE" as const, holding: 1 }));
+}
+
 async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
+  if (decided.length === 0) return { conflicts: [], recorded: [] };
   const byRequest = new Map(decided.map((d) => [d.requestId, d]));
   const existing = await tx.$queryRaw<Array<{ request_id: string; decision: Decision; reason: string | null; holding: number | null }>>`
     SELECT request_id::text, decision::text AS decision, reason, holding FROM issue_decision

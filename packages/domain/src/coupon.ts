@@ -6,8 +6,12 @@ export interface CouponPause {
   resumedAt: Date | null;
 }
 
+/** FIRST_COME issues in the order requests arrive; LOTTERY takes entries and draws the winners at the end. */
+export type CouponMode = "FIRST_COME" | "LOTTERY";
+
 export interface Coupon {
   id: string;
+  mode: CouponMode;
   name: string;
   stock: number;
   issuedCount: number;
@@ -16,6 +20,8 @@ export interface Coupon {
   startsAt: Date | null;
   endsAt: Date | null;
   pauses: CouponPause[];
+  /** When a lottery's winners were drawn; entries after that are refused. */
+  drawnAt: Date | null;
 }
 
 export type WindowState = "OPEN" | "NOT_STARTED" | "ENDED" | "PAUSED";

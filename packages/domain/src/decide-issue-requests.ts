@@ -36,14 +36,16 @@ export async function decideIssueRequests(requests: readonly IssueRequest[], dep
   const unknownCoupon: IssueRequest[] = [];
   const rejected: DecidedRequest[] = [];
   const gated = new Map<string, IssueRequest[]>();
+  const entries: IssueRequest[] = [];
   for (const request of requests) {
     const coupon = coupons.get(request.couponId);
     if (!coupon) {
       unknownCoupon.push(request);
       continue;
     }
-    const reason = windowRejection(windowStateAt(coupon, request.acceptedAt));
+    const reason = coupon.drawnAt ? "COUPON_ENDED" : windowRejection(windowStateAt(coupon, request.acceptedAt));
     if (reason) rejected.push({ ...request, decision: "REJECTED", reason });
+    else if (coupon.mode === "LOTTERY") entries.push(request);
     else appendTo(gated, request.couponId, request);
   }
 
@@ -54,7 +56,7 @@ export async function decideIssueRequests(requests: readonly IssueRequest[], dep
     for (const [couponId, couponRequests] of gated) {
       decided.push(...(await decideAtGate(couponId, couponRequests, coupons.get(couponId)!, deps, rebuilt)));
     }
-    const outcome = await deps.store.record(decided);
+    const outcome = await deps.store.record(decided, entries);
     if (outcome.conflicts.length === 0) return { recorded: outcome.recorded, unknownCoupon, rebuilt: [...rebuilt] };
     if (attempt >= maxRebuilds) throw new GateDisagreementError(outcome.conflicts);
     for (const couponId of outcome.conflicts) await rebuildGate(couponId, deps, rebuilt);

@@ -6,3 +6,4 @@ export * from "./errors.ts";
 export * from "./gate-rules.ts";
 export * from "./issue-request.ts";
 export * from "./ports.ts";
+export * from "./lottery.ts";

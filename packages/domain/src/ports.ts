@@ -43,7 +43,10 @@ export interface RecordOutcome {
 /** The durable record (Postgres): its constraints are the final authority. */
 export interface IssueStore {
   findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>>;
-  /** Records every decision in one transaction. */
-  record(decided: readonly DecidedRequest[]): Promise<RecordOutcome>;
+  /**
+   * Records every decision, and every lottery entry, in one transaction. A user's second entry into a lottery is
+   * recorded as DUPLICATE and returned with the rest.
+   */
+  record(decided: readonly DecidedRequest[], entries?: readonly IssueRequest[]): Promise<RecordOutcome>;
   ledger(couponId: string): Promise<CouponLedger | null>;
 }

@@ -28,8 +28,8 @@ describe("acceptIssueRequest", () => {
     ["COUPON_NOT_STARTED", { startsAt: new Date("2026-02-01T00:00:00Z") }],
     ["COUPON_ENDED", { endsAt: new Date("2026-01-01T00:00:00Z") }],
     ["COUPON_PAUSED", { pauses: [{ pausedAt: new Date("2025-12-31T00:00:00Z"), resumedAt: null }] }],
-  ] as const)("refuses with %s and publishes nothing", async (code, overrides) => {
-    const coupon = overrides === null ? null : { ...aCoupon(), soldOut: false, ...overrides };
+  ] as Array<[string, Partial<CouponView> | null]>)("refuses with %s and publishes nothing", async (code, overrides) => {
+    const coupon: CouponView | null = overrides === null ? null : { ...aCoupon(), soldOut: false, ...overrides };
     const d = deps(coupon);
     const request = aRequest(coupon?.id ?? "missing", "alice");
     await expect(acceptIssueRequest(request, d)).rejects.toMatchObject({ code });

@@ -96,6 +96,21 @@ describe("decideIssueRequests", () => {
     expect(store.issuedCount(coupon.id)).toBe(6);
   });
 
+  it("takes one lottery entry per user without deciding it, and refuses entries after the draw", async () => {
+    const { coupon, store, gate, deps } = setup(2);
+    store.coupons.get(coupon.id)!.mode = "LOTTERY";
+    const first = aRequest(coupon.id, "a");
+    const outcome = await decideIssueRequests([first, aRequest(coupon.id, "b"), aRequest(coupon.id, "a")], deps);
+    expect(outcome.recorded.map((r) => [r.userId, r.decision])).toEqual([["a", "DUPLICATE"]]);
+    expect([...store.entries.get(coupon.id)!.keys()]).toEqual(["a", "b"]);
+    expect(gate.states.size).toBe(0);
+    await decideIssueRequests([first], deps);
+    expect(store.entries.get(coupon.id)!.size).toBe(2);
+    store.coupons.get(coupon.id)!.drawnAt = new Date();
+    const late = await decideIssueRequests([aRequest(coupon.id, "c")], deps);
+    expect(late.recorded.map((r) => [r.decision, r.reason])).toEqual([["REJECTED", "COUPON_ENDED"]]);
+  });
+
   it("sets aside requests for unknown coupons", async () => {
     const { deps } = setup();
     const stray: IssueRequest = aRequest("no-such-coupon", "a");

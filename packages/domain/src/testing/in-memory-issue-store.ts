@@ -1,5 +1,6 @@
 import type { Coupon } from "../coupon.ts";
 import type { DecidedRequest } from "../decision.ts";
+import type { IssueRequest } from "../issue-request.ts";
 import type { CouponLedger, IssueStore, RecordOutcome } from "../ports.ts";
 
 /** Mirrors the Postgres constraints: unique request id, unique (coupon, user, n), issued never above stock. */
@@ -8,6 +9,8 @@ export class InMemoryIssueStore implements IssueStore {
   readonly decisions = new Map<string, DecidedRequest>();
   /** coupon → "user#n" of every issue */
   readonly issues = new Map<string, Set<string>>();
+  /** coupon → user → the request id of the user's lottery entry */
+  readonly entries = new Map<string, Map<string, string>>();
 
   addCoupon(coupon: Coupon): void {
     this.coupons.set(coupon.id, { ...coupon });
@@ -23,7 +26,9 @@ export class InMemoryIssueStore implements IssueStore {
     return found;
   }
 
-  async record(decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
+  async record(decided: readonly DecidedRequest[], entries: readonly IssueRequest[] = []): Promise<RecordOutcome> {
+    const duplicates = this.enter(entries).filter((d) => !this.decisions.has(d.requestId));
+    decided = [...decided, ...duplicates];
     const conflicts = new Set<string>();
     const fresh: DecidedRequest[] = [];
     const newIssues = new Map<string, Set<string>>();
@@ -57,6 +62,18 @@ export class InMemoryIssueStore implements IssueStore {
       this.coupons.get(couponId)!.issuedCount += issues.size;
     }
     return { conflicts: [], recorded: decided.map((d) => this.decisions.get(d.requestId)!) };
+  }
+
+  private enter(entries: readonly IssueRequest[]): DecidedRequest[] {
+    const duplicates: DecidedRequest[] = [];
+    for (const entry of entries) {
+      const byUser = this.entries.get(entry.couponId) ?? new Map<string, string>();
+      this.entries.set(entry.couponId, byUser);
+      const earlier = byUser.get(entry.userId);
+      if (!earlier) byUser.set(entry.userId, entry.requestId);
+      else if (earlier !== entry.requestId) duplicates.push({ ...entry, decision: "DUPLICATE", holding: 1 });
+    }
+    return duplicates;
   }
 
   async ledger(couponId: string): Promise<CouponLedger | null> {
