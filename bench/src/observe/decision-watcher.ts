@@ -39,6 +39,11 @@ export class DecisionWatcher {
     if (!this.decided.has(requestId)) this.pending.set(requestId, true);
   }
 
+  /** Stops looking for what is still pending: a phase is over, its stragglers count as undecided. */
+  forgetPending(): void {
+    this.pending.clear();
+  }
+
   get pendingCount(): number {
     return this.pending.size;
   }

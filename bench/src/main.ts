@@ -1,0 +1,97 @@
+// pnpm bench [--quick] [--only dibs,ceiling] [--no-drain] [--cpu-prof]
+// Runs every strategy through the same flash sale, then the issuer drain benchmark, and writes bench/results/.
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { mintToken } from "@dibs/api/tokens";
+import { createPrismaClient } from "@dibs/db";
+import { Redis } from "ioredis";
+import { startBenchBroker } from "./infra/kafka-broker.ts";
+import { prepareStores } from "./infra/stores.ts";
+import { benchDir } from "./infra/paths.ts";
+import { DecisionWatcher } from "./observe/decision-watcher.ts";
+import { drainBenchmark, type DrainResult } from "./run/drain.ts";
+import { capacityPhase, type PhaseDeps, type PhaseResult, salePhase, soldOutPhase, warmUp } from "./run/phases.ts";
+import { STRATEGY_NAMES, type StrategyName, startStrategy, SUMMARIES } from "./run/strategies.ts";
+import { machine } from "./report/machine.ts";
+import type { StrategyResult } from "./report/results.ts";
+import { writeResults } from "./report/write.ts";
+import { benchEnv, FULL, QUICK } from "./settings.ts";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    "no-drain": { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
+  },
+});
+const profile = values.quick ? QUICK : FULL;
+const names = values.only ? (values.only.split(",") as StrategyName[]) : [...STRATEGY_NAMES];
+for (const name of names) if (!STRATEGY_NAMES.includes(name)) throw new Error(`unknown strategy ${name}; known: ${STRATEGY_NAMES.join(", ")}`);
+const nodeArgs = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${join(benchDir, "profiles")}`] : [];
+
+const began = Date.now();
+const step = (what: string) => console.log(`\n\x1b[1mdibs bench ▸ ${what}\x1b[0m (${Math.round((Date.now() - began) / 1000)} s)`);
+const before = machine();
+step(`${before.cpus} × ${before.cpuModel}, load average ${before.loadAverage.join(" ")}`);
+
+step("Kafka broker of the bench's own on 127.0.0.1:29092, Postgres database dibs_bench, Redis");
+const broker = await startBenchBroker((line) => console.log(`  ${line}`));
+const prisma = createPrismaClient(benchEnv.databaseUrl, { poolSize: 4 });
+const redis = new Redis(benchEnv.redisUrl);
+try {
+  await prepareStores(benchEnv.databaseUrl, prisma, redis);
+  const userCount = Math.max(profile.sale.users, profile.capacity.users);
+  const userIds = Array.from({ length: userCount }, (_, i) => `bench-user-${i}`);
+  const tokens = userIds.map((userId) => mintToken({ secret: benchEnv.jwtSecret, issuer: benchEnv.jwtIssuer, userId, expiresInSeconds: 3 * 3600 }));
+  console.log(`  ${tokens.length} users with a JWT each; sale: ${profile.sale.requests} requests from ${profile.sale.users} users for a stock of ${profile.sale.stock}, within ${profile.sale.burstSeconds} s`);
+
+  const results: StrategyResult[] = [];
+  for (const name of names) {
+    step(`${name}: ${SUMMARIES[name]}`);
+    results.push(await runStrategy(name, userIds, tokens));
+  }
+  let drain: DrainResult[] = [];
+  if (!values["no-drain"]) {
+    step("issuer drain: requests preloaded into the topic, one issuer, coupons/s into Postgres");
+    drain = await drainBenchmark({ brokers: broker.brokers, nodeArgs }, prisma, profile.drain);
+  }
+  step("results");
+  await writeResults({ profile, machine: { before, after: machine() }, strategies: results, drain, seconds: Math.round((Date.now() - began) / 1000) });
+} finally {
+  await prisma.$disconnect();
+  redis.disconnect();
+  await broker.stop();
+}
+step("done");
+
+async function runStrategy(name: StrategyName, userIds: string[], tokens: string[]): Promise<StrategyResult> {
+  const running = await startStrategy(name, { brokers: broker.brokers, nodeArgs });
+  const watcher = new DecisionWatcher(benchEnv.databaseUrl);
+  await watcher.connect();
+  watcher.start();
+  const deps: PhaseDeps = {
+    label: name,
+    url: running.url,
+    prisma,
+    redis,
+    watcher,
+    userIds,
+    tokens,
+    profile,
+    usesDibsGate: name === "dibs",
+    decides: name !== "ceiling",
+  };
+  try {
+    await warmUp(deps);
+    const phases: PhaseResult[] = [];
+    const sale = await salePhase(deps);
+    phases.push(sale.result);
+    if (deps.decides) phases.push(await soldOutPhase(deps, sale.couponId, profile.sale.stock));
+    phases.push(await capacityPhase(deps));
+    return { name, summary: SUMMARIES[name], phases, notes: running.notes() };
+  } finally {
+    await watcher.close();
+    await running.stop();
+  }
+}

@@ -1,0 +1,56 @@
+import type { StrategyResult } from "./results.ts";
+import type { DrainResult } from "../run/drain.ts";
+import type { PhaseName, PhaseResult } from "../run/phases.ts";
+import type { BenchProfile } from "../settings.ts";
+
+export interface TargetResult {
+  id: string;
+  goal: string;
+  measured: string;
+  /** null when this run did not measure it (a strategy left out, --quick). */
+  met: boolean | null;
+}
+
+export function phaseOf(strategies: StrategyResult[], name: string, phase: PhaseName): PhaseResult | undefined {
+  return strategies.find((s) => s.name === name)?.phases.find((p) => p.phase === phase);
+}
+
+/** P1–P5, each a ratio or a figure measured in this very run. */
+export function evaluateTargets(strategies: StrategyResult[], drain: DrainResult[], profile: BenchProfile): TargetResult[] {
+  const ceiling = phaseOf(strategies, "ceiling", "capacity")?.answersPerSecond;
+  const dibs = phaseOf(strategies, "dibs", "capacity")?.acceptedPerSecond;
+  const dbLock = phaseOf(strategies, "db-lock", "capacity")?.acceptedPerSecond;
+  const redisLock = phaseOf(strategies, "redis-lock", "capacity")?.acceptedPerSecond;
+  const soldOut = phaseOf(strategies, "dibs", "sold-out")?.answersPerSecond;
+  const sale = phaseOf(strategies, "dibs", "sale");
+  const hot = drain.find((d) => d.coupons === 1);
+  const offered = Math.round(profile.sale.requests / profile.sale.burstSeconds);
+  return [
+    ratio("P1", "dibs accepted/s ≥ 0.5 × ceiling", dibs, ceiling, 0.5),
+    {
+      id: "P2",
+      goal: "one issuer drains one hot coupon at ≥ 30,000 coupons/s (aim 50,000)",
+      measured: hot ? `${fmt(hot.issuedPerSecond)} coupons/s` : "not measured",
+      met: hot ? hot.issuedPerSecond >= 30_000 : null,
+    },
+    {
+      id: "P3",
+      goal: "decision latency p99 ≤ 50 ms at 5,000 requests/s offered",
+      measured: sale?.decisionMs ? `p99 ${sale.decisionMs.p99} ms at ${fmt(offered)}/s offered` : "not measured",
+      met: sale?.decisionMs && offered >= 5_000 ? sale.decisionMs.p99 <= 50 : null,
+    },
+    ratio("P4", "dibs ≥ 10 × db-lock accepted/s", dibs, dbLock, 10),
+    ratio("P4", "dibs ≥ 5 × redis-lock accepted/s", dibs, redisLock, 5),
+    ratio("P5", "after sell-out, dibs answers ≥ 0.9 × ceiling", soldOut, ceiling, 0.9),
+  ];
+}
+
+function ratio(id: string, goal: string, value: number | undefined, base: number | undefined, atLeast: number): TargetResult {
+  if (value === undefined || base === undefined || base === 0) return { id, goal, measured: "not measured", met: null };
+  const r = value / base;
+  return { id, goal, measured: `${fmt(value)} / ${fmt(base)} = ${r.toFixed(2)}×`, met: r >= atLeast };
+}
+
+export function fmt(n: number): string {
+  return n.toLocaleString("en-US");
+}
