@@ -1,4 +1,4 @@
-import type { Coupon, CouponCatalog, Decision, IssueRequestPublisher } from "@dibs/domain";
+import type { Coupon, CouponCatalog, CouponMode, Decision, IssueRequestPublisher } from "@dibs/domain";
 import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 
 /** What Postgres says about one decided request. */
@@ -26,6 +26,7 @@ export interface IssueQueries {
 
 export interface NewCoupon {
   name: string;
+  mode: CouponMode;
   stock: number;
   perUserLimit: number;
   startsAt: Date | null;
@@ -74,6 +75,20 @@ export interface CouponAdmin {
   addStock(couponId: string, add: number, operationId: string, actor: string): Promise<{ coupon: Coupon; applied: boolean } | null>;
   /** The coupon's issues in issue order, a page at a time. */
   issues(couponId: string): AsyncIterable<IssueRow[]>;
+  /** What anyone needs to check a lottery: the seed's hash, the seed once drawn, the entrants and the winners. */
+  lottery(couponId: string): Promise<LotteryView | null>;
+  /** Draws the winners of an ended lottery: entries become ISSUED or SOLD_OUT (NOT_DRAWN), once. */
+  draw(couponId: string, actor: string, at: Date): Promise<LotteryView | null>;
+}
+
+export interface LotteryView {
+  couponId: string;
+  seedHash: string;
+  seed: string | null;
+  drawnAt: Date | null;
+  stock: number;
+  entrants: string[];
+  winners: string[];
 }
 
 /** Maps a client's Idempotency-Key to the request id it first got. */
@@ -96,6 +111,8 @@ export interface Operations {
   reconcile(couponId: string): Promise<(Reconciliation & { consumerLag: PartitionLag[] }) | null>;
   repair(couponId: string): Promise<{ repaired: string[]; remaining: string[] } | null>;
   deadLetters(): Promise<DeadLetterEntry[]>;
+  /** Accepted requests the issuer group has not consumed yet, across all partitions. */
+  requestsInFlight(): Promise<number>;
   replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }): Promise<ReplayReport & { missing: string[] }>;
 }
 

@@ -21,6 +21,7 @@ export async function startApi(): Promise<RunningApi> {
       REDIS_URL: testEnv.redisUrl,
       KAFKA_BROKERS: testEnv.kafkaBrokers,
       PUBLISH_TIMEOUT_MS: 10_000,
+      ISSUER_GROUP_ID: testEnv.issuerGroupId,
     },
     log.child({ app: "api" }),
   );

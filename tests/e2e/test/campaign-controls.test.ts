@@ -3,7 +3,8 @@ import type { Issuer } from "@dibs/issuer/issuer";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../src/env.ts";
-import { call } from "../src/http.ts";
+import { drawWinners, seedHash } from "@dibs/domain";
+import { call, waitFor } from "../src/http.ts";
 import { createCoupon, drained, expectExact, flood } from "../src/sale.ts";
 import { type RunningApi, startApi, startIssuers, tokenFor } from "../src/system.ts";
 
@@ -91,5 +92,41 @@ describe("campaign controls on the real pipeline", () => {
     ]);
     const late = await flood(api.url, couponId, users("after-close", 5));
     expect(new Set(late.map((o) => `${o.status} ${o.code}`))).toEqual(new Set(["409 COUPON_ENDED"]));
+  });
+
+  it("takes entries, draws the stock from them with the committed seed, and anyone can re-run the draw", async () => {
+    const couponId = await createCoupon(api.url, { name: "lottery", stock: 10, mode: "LOTTERY" });
+    const lottery = () => call<{ seedHash: string; seed: string | null; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/lottery`, { token: admin });
+    const opened = await lottery();
+    expect(opened.body.seedHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(opened.body.seed).toBeNull();
+
+    const users = Array.from({ length: 40 }, (_, i) => `lot-${run}-${i}`);
+    const observed = await flood(api.url, couponId, [...users, ...users.slice(0, 5)]);
+    expect(observed.every((o) => o.status === 202)).toBe(true);
+    await waitFor("40 entries", async () => ((await prisma.lotteryEntry.count({ where: { couponId } })) === 40 ? true : undefined), 30_000);
+    expect(await prisma.issueDecision.count({ where: { couponId, decision: "DUPLICATE" } })).toBe(5);
+    const tooEarly = await call<{ code: string }>(`${api.url}/admin/coupons/${couponId}/draw`, { method: "POST", token: admin });
+    expect(tooEarly.body.code).toBe("COUPON_NOT_ENDED");
+
+    await call(`${api.url}/admin/coupons/${couponId}/close`, { method: "POST", token: admin });
+    const drawn = await waitFor(
+      "the draw",
+      async () => {
+        const r = await call<{ seed: string; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/draw`, { method: "POST", token: admin });
+        return r.status === 200 ? r.body : undefined;
+      },
+      30_000,
+    );
+    expect(seedHash(drawn.seed)).toBe(opened.body.seedHash);
+    expect(drawn.entrants).toHaveLength(40);
+    expect(drawWinners(drawn.entrants, drawn.seed, 10)).toEqual(drawn.winners);
+
+    const decisions = await prisma.issueDecision.groupBy({ by: ["decision"], where: { couponId }, _count: { _all: true } });
+    expect(Object.fromEntries(decisions.map((d) => [d.decision, d._count._all]))).toEqual({ ISSUED: 10, SOLD_OUT: 30, DUPLICATE: 5 });
+    const issuedTo = (await prisma.couponIssue.findMany({ where: { couponId }, orderBy: { id: "asc" } })).map((i) => i.userId);
+    expect(issuedTo).toEqual(drawn.winners);
+    const again = await call<{ winners: string[] }>(`${api.url}/admin/coupons/${couponId}/draw`, { method: "POST", token: admin });
+    expect(again.body.winners).toEqual(drawn.winners);
   });
 });

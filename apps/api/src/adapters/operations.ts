@@ -19,10 +19,18 @@ export class KafkaRedisPostgresOperations implements Operations {
   async reconcile(couponId: string) {
     const report = await reconcile(this.deps.store, this.deps.redis, couponId);
     if (!report) return null;
+    return { ...report, consumerLag: await this.lag() };
+  }
+
+  async requestsInFlight() {
+    return (await this.lag()).reduce((sum, p) => sum + p.lag, 0);
+  }
+
+  private async lag() {
     const admin = this.deps.kafka.admin();
     await admin.connect();
     try {
-      return { ...report, consumerLag: await consumerLag(admin, this.deps.issuerGroupId) };
+      return await consumerLag(admin, this.deps.issuerGroupId);
     } finally {
       await admin.disconnect();
     }

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
 import { type Coupon, DECISIONS, type Decision, DomainError } from "@dibs/domain";
-import type { CampaignAction, CouponAdmin, CouponPage, CouponSummary, IssueRow, NewCoupon } from "../ports.ts";
+import type { CampaignAction, CouponAdmin, CouponPage, CouponSummary, IssueRow, LotteryView, NewCoupon } from "../ports.ts";
 import { applyControl } from "./campaign-controls.ts";
 import { fairnessOf } from "./fairness-query.ts";
+import { drawLottery, lotteryView, newLotterySeed } from "./lottery-draw.ts";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -15,10 +16,29 @@ export class PrismaCouponAdmin implements CouponAdmin {
 
   async create(coupon: NewCoupon, actor: string): Promise<Coupon> {
     return this.prisma.$transaction(async (tx) => {
-      const created = toCoupon(await tx.coupon.create({ data: { id: randomUUID(), ...coupon }, include: WITH_PAUSES }));
-      await audit(tx, actor, "create", created.id, null, created);
+      const id = randomUUID();
+      const lottery = coupon.mode === "LOTTERY" ? newLotterySeed() : null;
+      const row = await tx.coupon.create({ data: { id, ...coupon, seedHash: lottery?.seedHash ?? null }, include: WITH_PAUSES });
+      if (lottery) await tx.lotterySeed.create({ data: { couponId: id, seed: lottery.seed } });
+      const created = toCoupon(row);
+      await audit(tx, actor, "create", created.id, null, { ...created, seedHash: lottery?.seedHash });
       return created;
     });
+  }
+
+  lottery(couponId: string): Promise<LotteryView | null> {
+    return lotteryView(this.prisma, couponId);
+  }
+
+  async draw(couponId: string, actor: string, at: Date): Promise<LotteryView | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = await lockCoupon(tx, couponId);
+      if (!before) return null;
+      await drawLottery(tx, before, at);
+      const after = await lotteryView(tx, couponId);
+      if (!before.drawnAt) await audit(tx, actor, "draw", couponId, before, after);
+      return after;
+    }, { timeout: 60_000 });
   }
 
   async list(limit: number, cursor: string | null): Promise<CouponPage> {

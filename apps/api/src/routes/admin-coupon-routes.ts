@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, CampaignAction } from "../ports.ts";
+import { adminLotteryRoutes } from "./admin-lottery-routes.ts";
 import { adminOperationsRoutes } from "./admin-operations-routes.ts";
 import { toCouponBody } from "./coupon-body.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
@@ -15,6 +16,7 @@ const MAX_PER_USER_LIMIT = 1_000;
 const newCouponBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
+    mode: z.enum(["FIRST_COME", "LOTTERY"]).default("FIRST_COME"),
     stock: z.number().int().min(1).max(MAX_STOCK),
     perUserLimit: z.number().int().min(1).max(MAX_PER_USER_LIMIT).default(1),
     startsAt: z.iso.datetime({ offset: true }).optional(),
@@ -39,6 +41,7 @@ const summaryBody = couponBody.extend({ decisions: decisionCounts, decisionsPerS
 export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   adminOperationsRoutes(app, deps);
+  adminLotteryRoutes(app, deps);
   const notFound = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
 
   typed.post(
@@ -48,9 +51,9 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: { summary: "Create a campaign", body: newCouponBody, response: { 201: couponBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY) } },
     },
     async (request, reply) => {
-      const { name, stock, perUserLimit, startsAt, endsAt } = request.body;
+      const { name, mode, stock, perUserLimit, startsAt, endsAt } = request.body;
       const coupon = await deps.admin.create(
-        { name, stock, perUserLimit, startsAt: startsAt ? new Date(startsAt) : null, endsAt: endsAt ? new Date(endsAt) : null },
+        { name, mode, stock, perUserLimit, startsAt: startsAt ? new Date(startsAt) : null, endsAt: endsAt ? new Date(endsAt) : null },
         request.caller.userId,
       );
       return reply.code(201).header("location", `/admin/coupons/${coupon.id}`).send(toCouponBody(coupon));

@@ -9,6 +9,7 @@ export function toCouponBody(coupon: Coupon, now = new Date()) {
   return {
     id: coupon.id,
     name: coupon.name,
+    mode: coupon.mode,
     stock: coupon.stock,
     issued: coupon.issuedCount,
     remaining,
@@ -16,6 +17,7 @@ export function toCouponBody(coupon: Coupon, now = new Date()) {
     startsAt: coupon.startsAt?.toISOString() ?? null,
     endsAt: coupon.endsAt?.toISOString() ?? null,
     status,
+    drawnAt: coupon.drawnAt?.toISOString() ?? null,
     pauses: coupon.pauses.map((p) => ({ pausedAt: p.pausedAt.toISOString(), resumedAt: p.resumedAt?.toISOString() ?? null })),
   } as const;
 }

@@ -8,6 +8,7 @@ export const decisionCounts = z.object(Object.fromEntries(DECISIONS.map((d) => [
 export const couponBody = z.object({
   id: z.uuid(),
   name: z.string(),
+  mode: z.enum(["FIRST_COME", "LOTTERY"]),
   stock: z.number().int(),
   issued: z.number().int(),
   remaining: z.number().int(),
@@ -15,5 +16,6 @@ export const couponBody = z.object({
   startsAt: z.iso.datetime().nullable(),
   endsAt: z.iso.datetime().nullable(),
   status: z.enum(["UPCOMING", "OPEN", "PAUSED", "SOLD_OUT", "ENDED"]),
+  drawnAt: z.iso.datetime().nullable(),
   pauses: z.array(z.object({ pausedAt: z.iso.datetime(), resumedAt: z.iso.datetime().nullable() })),
 });

@@ -28,7 +28,7 @@ export function inMemoryDeps() {
     },
     admin: {
       create: async (c) => {
-        const coupon: Coupon = { id: randomUUID(), issuedCount: 0, pauses: [], ...c };
+        const coupon: Coupon = { id: randomUUID(), issuedCount: 0, pauses: [], drawnAt: null, ...c };
         coupons.set(coupon.id, { ...coupon, soldOut: false });
         return coupon;
       },
@@ -40,6 +40,8 @@ export function inMemoryDeps() {
       control: async () => null,
       addStock: async () => null,
       issues: async function* () {},
+      lottery: async () => null,
+      draw: async () => null,
     },
     idempotency: {
       claim: async (scope, candidate) => {
@@ -55,6 +57,7 @@ export function inMemoryDeps() {
       reconcile: async () => null,
       repair: async () => null,
       deadLetters: async () => [],
+      requestsInFlight: async () => 0,
       replay: async () => ({ replayed: [], skipped: [], missing: [] }),
     },
     readiness: {},
@@ -70,6 +73,8 @@ export function inMemoryDeps() {
       startsAt: null,
       endsAt: null,
       pauses: [],
+      mode: "FIRST_COME",
+      drawnAt: null,
       soldOut: false,
       ...overrides,
     };

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { HttpError } from "../plugins/http-error.ts";
+import type { ApiDeps, LotteryView } from "../ports.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
+import { couponIdParams } from "./schemas.ts";
+
+const lotteryBody = z
+  .object({
+    couponId: z.uuid(),
+    seedHash: z.string().describe("SHA-256 of the seed, published when the lottery opens"),
+    seed: z.string().nullable().describe("revealed at the draw"),
+    drawnAt: z.iso.datetime().nullable(),
+    stock: z.number().int(),
+    entrants: z.array(z.string()),
+    winners: z.array(z.string()).describe("in draw order; equal to drawWinners(entrants, seed, stock)"),
+  })
+  .describe("Re-run the draw: sort the entrants by UTF-8 bytes, Fisher–Yates with SHA-256(seed:counter), take the first `stock`");
+
+export function adminLotteryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const notALottery = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `No lottery ${couponId}`);
+
+  typed.get(
+    "/admin/coupons/:couponId/lottery",
+    {
+      onRequest: app.requireAdmin,
+      schema: { summary: "A lottery's seed hash, its seed once drawn, entrants and winners", params: couponIdParams, response: { 200: lotteryBody, ...errorsFor(...AS_ADMIN, ...WITH_INPUT, "COUPON_NOT_FOUND") } },
+    },
+    async (request) => toBody((await deps.admin.lottery(request.params.couponId)) ?? notFound(notALottery(request.params.couponId))),
+  );
+
+  typed.post(
+    "/admin/coupons/:couponId/draw",
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        summary: "Draw an ended lottery's winners once all its entries are in; every entrant gets a final status",
+        params: couponIdParams,
+        body: z.strictObject({}).nullish(),
+        response: { 200: lotteryBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "COUPON_NOT_ENDED", "ENTRIES_IN_FLIGHT") },
+      },
+    },
+    async (request) => {
+      const { couponId } = request.params;
+      const inFlight = await deps.operations.requestsInFlight();
+      if (inFlight > 0) {
+        throw new HttpError(409, "ENTRIES_IN_FLIGHT", `${inFlight} requests are still on their way to the issuer; draw again in a moment`, { "retry-after": "1" });
+      }
+      const drawn = await deps.admin.draw(couponId, request.caller.userId, new Date());
+      if (!drawn) throw notALottery(couponId);
+      await deps.changes.announce(couponId);
+      return toBody(drawn);
+    },
+  );
+}
+
+function notFound(error: HttpError): never {
+  throw error;
+}
+
+function toBody(view: LotteryView) {
+  return { ...view, drawnAt: view.drawnAt?.toISOString() ?? null };
+}
