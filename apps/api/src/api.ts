@@ -8,6 +8,7 @@ import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
 import { KafkaRedisPostgresOperations } from "./adapters/operations.ts";
 import { KafkaIssueRequestPublisher } from "./adapters/kafka-issue-request-publisher.ts";
 import { PrismaCouponAdmin } from "./adapters/prisma-coupon-admin.ts";
+import { PostgresKafkaSaleWatch } from "./adapters/postgres-kafka-sale-watch.ts";
 import { PrismaIssueQueries } from "./adapters/prisma-issue-queries.ts";
 import { listenForCouponChanges, RedisCouponChanges } from "./adapters/redis-coupon-changes.ts";
 import { RedisDecisionFeed } from "./adapters/redis-decision-feed.ts";
@@ -52,6 +53,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
   const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log, metrics);
   const catalog = new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100 }, log);
   const stopListening = await listenForCouponChanges(subscriber, (couponId) => catalog.forget(couponId));
+  const saleWatch = new PostgresKafkaSaleWatch(prisma, kafka, config.ISSUER_GROUP_ID ?? "coupon-issuer");
   const decisions = new RedisDecisionFeed(log);
   await decisions.listen(subscriber);
   const deps: ApiDeps = {
@@ -69,6 +71,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
       issuerGroupId: config.ISSUER_GROUP_ID ?? "coupon-issuer",
     }),
     idempotency: new RedisIdempotencyKeys(redis),
+    saleWatch,
     readiness: {
       kafka: async () => {
         if (!producerConnected) throw new Error("producer disconnected");
@@ -84,6 +87,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
       await publisher.flush();
       await producer.disconnect();
       await stopListening().catch(() => undefined);
+      await saleWatch.close();
       await prisma.$disconnect();
       subscriber.disconnect();
       redis.disconnect();

@@ -9,6 +9,7 @@ import { tracingPlugin } from "./plugins/tracing.ts";
 import type { ApiDeps } from "./ports.ts";
 import { RequestIds } from "./request-ids.ts";
 import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
+import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { issueRoutes } from "./routes/issue-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
@@ -48,6 +49,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   issueRoutes(app, deps, requestIds);
   statusRoutes(app, deps, requestIds);
   adminCouponRoutes(app, deps);
+  dashboardRoutes(app, deps);
   return app;
 }
 

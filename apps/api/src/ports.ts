@@ -1,5 +1,6 @@
 import type { Coupon, CouponCatalog, CouponMode, Decision, IssueRequestPublisher } from "@dibs/domain";
 import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
+import type { SaleWatch } from "./sale-watch.ts";
 
 /** What Postgres says about one decided request. */
 export interface DecisionView {
@@ -125,5 +126,6 @@ export interface ApiDeps {
   decisions: DecisionFeed;
   operations: Operations;
   idempotency: IdempotencyKeys;
+  saleWatch: SaleWatch;
   readiness: Record<string, () => Promise<void>>;
 }

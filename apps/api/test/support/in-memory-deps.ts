@@ -60,6 +60,12 @@ export function inMemoryDeps() {
       requestsInFlight: async () => 0,
       replay: async () => ({ replayed: [], skipped: [], missing: [] }),
     },
+    saleWatch: {
+      decisionSeconds: async () => [],
+      decisionLatency: async () => null,
+      consumerLag: async () => [],
+      deadLetterCount: async () => 0,
+    },
     readiness: {},
   };
 
