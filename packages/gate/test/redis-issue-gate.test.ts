@@ -17,7 +17,7 @@ afterAll(async () => {
 function coupon(stock: number, perUserLimit = 1) {
   const id = randomUUID();
   used.push(id);
-  return { id, name: "t", stock, issuedCount: 0, perUserLimit, startsAt: null, endsAt: null, pauses: [] };
+  return { id, name: "t", mode: "FIRST_COME" as const, stock, issuedCount: 0, perUserLimit, startsAt: null, endsAt: null, pauses: [], drawnAt: null };
 }
 
 function request(couponId: string, userId: string, requestId = randomUUID()): IssueRequest {
