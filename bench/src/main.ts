@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { startBenchBroker } from "./infra/kafka-broker.ts";
 import { prepareStores } from "./infra/stores.ts";
 import { benchDir } from "./infra/paths.ts";
+import { CpuMeter } from "./observe/cpu-meter.ts";
 import { DecisionWatcher } from "./observe/decision-watcher.ts";
 import { drainBenchmark, type DrainResult } from "./run/drain.ts";
 import { capacityPhase, type PhaseDeps, type PhaseResult, salePhase, soldOutPhase, warmUp } from "./run/phases.ts";
@@ -81,6 +82,7 @@ async function runStrategy(name: StrategyName, userIds: string[], tokens: string
     profile,
     usesDibsGate: name === "dibs",
     decides: name !== "ceiling",
+    cpu: new CpuMeter(() => ({ ...running.pids, broker: [broker.pid], generator: [process.pid] })),
   };
   try {
     await warmUp(deps);

@@ -11,6 +11,7 @@ export const BENCH_BROKER = { port: 29092, controllerPort: 29093 };
 
 export interface Broker {
   brokers: string[];
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +44,7 @@ export async function startBenchBroker(say: (line: string) => void): Promise<Bro
   }
   return {
     brokers: [`127.0.0.1:${BENCH_BROKER.port}`],
+    pid: broker.pid!,
     async stop() {
       if (broker.exitCode !== null) return;
       const exited = new Promise((resolve) => broker.once("exit", resolve));

@@ -68,14 +68,25 @@ export class DecisionWatcher {
     await this.client.end();
   }
 
-  /** Resolves when nothing is pending, or after `timeoutMs`; returns how many are still pending. */
-  async drained(timeoutMs: number, onProgress: () => void = () => {}): Promise<number> {
+  /**
+   * Waits until nothing is pending, `timeoutMs` passed, or nothing was decided for `stallMs` (the strategy is done;
+   * what is still pending will never be decided). What is pending then is `lost` when stalled, `late` otherwise.
+   */
+  async drained(timeoutMs: number, stallMs = 3_000): Promise<{ late: number; lost: number }> {
     const deadline = performance.now() + timeoutMs;
-    while (this.pending.size > 0 && performance.now() < deadline) {
-      onProgress();
+    let seen = this.decided.size;
+    let lastProgress = performance.now();
+    while (this.pending.size > 0) {
+      const now = performance.now();
+      if (this.decided.size > seen) {
+        seen = this.decided.size;
+        lastProgress = now;
+      }
+      if (now - lastProgress >= stallMs) return { late: 0, lost: this.pending.size };
+      if (now >= deadline) return { late: this.pending.size, lost: 0 };
       await sleep(100);
     }
-    return this.pending.size;
+    return { late: 0, lost: 0 };
   }
 
   private async run(): Promise<void> {

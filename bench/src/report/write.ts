@@ -49,6 +49,14 @@ function render(results: BenchResults, targets: TargetResult[]): string {
   if (remarks.length > 0) lines.push("", ...remarks.map((r) => `- ${r}`));
   lines.push("", "<details><summary>Every phase</summary>", "", "| strategy | phase | requests | seconds | answers | accepted/s | answers/s | answer p50/p99 ms | decision p50/p99 ms | issued | issues/s |", "|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|");
   for (const s of results.strategies) for (const p of s.phases) lines.push(phaseRow(s, p));
+  lines.push(
+    "",
+    "CPU time per request, in µs, from the start of the load until its decisions drained (Postgres and Redis: all their processes, other clients' too).",
+    "",
+    `| strategy | phase | ${CPU_GROUPS.join(" | ")} | machine busy |`,
+    `|---|---|${CPU_GROUPS.map(() => "--:").join("|")}|--:|`,
+  );
+  for (const s of results.strategies) for (const p of s.phases) lines.push(cpuRow(s, p));
   lines.push("", "</details>", "");
   return lines.join("\n");
 }
@@ -58,7 +66,9 @@ function row(s: StrategyResult): string {
   const capacity = s.phases.find((p) => p.phase === "capacity");
   const soldOut = s.phases.find((p) => p.phase === "sold-out");
   const checked = s.phases.flatMap((p) => (p.correctness ? [p.correctness] : []));
-  const sum = (key: "overIssue" | "duplicates" | "lost") => (checked.length === 0 ? "–" : bad(checked.reduce((n, c) => n + c[key], 0)));
+  const total = (key: "overIssue" | "duplicates" | "lost" | "late") => checked.reduce((n, c) => n + c[key], 0);
+  const sum = (key: "overIssue" | "duplicates" | "lost") => (checked.length === 0 ? "–" : bad(total(key)));
+  const late = total("late") > 0 ? ` (${fmt(total("late"))} late)` : "";
   return [
     `**${s.name}**`,
     capacity ? fmt(capacity.acceptedPerSecond) : "–",
@@ -68,13 +78,20 @@ function row(s: StrategyResult): string {
     soldOut ? fmt(soldOut.answersPerSecond) : "–",
     sum("overIssue"),
     sum("duplicates"),
-    sum("lost"),
+    `${sum("lost")}${late}`,
   ].join(" | ").replace(/^/, "| ").concat(" |");
 }
 
 function phaseRow(s: StrategyResult, p: PhaseResult): string {
   const answers = Object.entries(p.answers).map(([status, n]) => `${status}: ${fmt(n)}`).join(", ");
   return `| ${s.name} | ${p.phase} | ${fmt(p.requests)} | ${p.seconds} | ${answers} | ${fmt(p.acceptedPerSecond)} | ${fmt(p.answersPerSecond)} | ${pair(p.answerMs)} | ${pair(p.decisionMs)} | ${fmt(p.issued)} | ${p.issuedPerSecond ? fmt(p.issuedPerSecond) : "–"} |`;
+}
+
+const CPU_GROUPS = ["api", "worker", "broker", "postgres", "redis", "generator"];
+
+function cpuRow(s: StrategyResult, p: PhaseResult): string {
+  const cells = CPU_GROUPS.map((g) => (p.cpu.microsPerRequest[g] === undefined ? "–" : fmt(p.cpu.microsPerRequest[g]!)));
+  return `| ${s.name} | ${p.phase} | ${cells.join(" | ")} | ${p.cpu.machineBusyPercent}% |`;
 }
 
 function remarksOf(s: StrategyResult): string[] {

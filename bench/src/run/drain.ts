@@ -6,7 +6,7 @@ import { Partitioners } from "kafkajs";
 import { Progress } from "../load/progress.ts";
 import type { BenchProfile } from "../settings.ts";
 import { createCoupon } from "./phases.ts";
-import { type StrategyContext, startGroupAtEnd, startIssuer } from "./strategies.ts";
+import { SILENT, type StrategyContext, startGroupAtEnd, startIssuer } from "./strategies.ts";
 
 export interface DrainResult {
   coupons: number;
@@ -19,7 +19,8 @@ export interface DrainResult {
   totalSeconds: number;
 }
 
-const PRELOAD_BATCH = 5_000;
+/** One hot coupon's batch goes to one partition: 1,000 messages stay under the broker's 1 MB limit. */
+const PRELOAD_BATCH = 1_000;
 const DRAIN_TIMEOUT_MS = 120_000;
 
 /** Preloads the topic with requests that all deserve a coupon, then lets one issuer drain them into Postgres. */
@@ -73,7 +74,7 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
 }
 
 async function preload(brokers: string[], couponIds: string[], perCoupon: number, onProgress: (sent: number) => void): Promise<void> {
-  const producer = createKafka({ brokers, clientId: "bench-preload" }).producer({
+  const producer = createKafka({ brokers, clientId: "bench-preload", logger: SILENT }).producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,

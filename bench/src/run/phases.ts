@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import { closedLoop, type LoadCounters, newCounters, openLoop, type Shot, type Target } from "../load/generator.ts";
 import { Progress } from "../load/progress.ts";
 import { percentile, seededRandom, sortedNumbers } from "../load/stats.ts";
+import { type CpuMeter, type CpuSnapshot, cpuPerRequest } from "../observe/cpu-meter.ts";
 import type { DecisionWatcher } from "../observe/decision-watcher.ts";
 import type { BenchProfile } from "../settings.ts";
 
@@ -19,8 +20,10 @@ export interface Percentiles {
 export interface Correctness {
   overIssue: number;
   duplicates: number;
-  /** Answered 202, yet no final decision in Postgres when the drain time was up. */
+  /** Answered 202, yet no final decision in Postgres, and the strategy had stopped deciding: never will be. */
   lost: number;
+  /** Answered 202 and still undecided when the drain time was up, while the strategy was still deciding. */
+  late: number;
   violations: string[];
 }
 
@@ -38,6 +41,8 @@ export interface PhaseResult {
   /** Issued coupons over the time from the first request until the last issue was seen in Postgres. */
   issuedPerSecond: number | null;
   correctness: Correctness | null;
+  /** CPU microseconds per request by process group, from the start of the load until decisions drained. */
+  cpu: { microsPerRequest: Record<string, number>; machineBusyPercent: number };
 }
 
 export interface PhaseDeps {
@@ -46,6 +51,7 @@ export interface PhaseDeps {
   prisma: PrismaClient;
   redis: Redis;
   watcher: DecisionWatcher;
+  cpu: CpuMeter;
   userIds: readonly string[];
   tokens: readonly string[];
   profile: BenchProfile;
@@ -56,6 +62,7 @@ export interface PhaseDeps {
 }
 
 const UNLIMITED_STOCK = 100_000_000;
+const NONE_PENDING = { late: 0, lost: 0 };
 
 export async function createCoupon(prisma: PrismaClient, name: string, stock: number): Promise<string> {
   const id = randomUUID();
@@ -83,15 +90,16 @@ export async function salePhase(deps: PhaseDeps): Promise<{ result: PhaseResult;
   const progress = new Progress(`${deps.label} sale`);
   const rate = Math.round(sale.requests / sale.burstSeconds);
   progress.start(() => `${rate}/s offered · ${counters.sent}/${sale.requests} sent ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
+  const cpu = deps.cpu.snapshot();
   const started = performance.now();
   const shots = await openLoop(target(deps, couponId, sale.requests), users, schedule, deps.profile.answerTimeoutMs, counters, (shot) =>
     noteDecision(deps, shot),
   );
   const loadSeconds = (lastAnswer(shots, started) - started) / 1000;
-  const undecided = deps.decides ? await deps.watcher.drained(deps.profile.drainTimeoutMs) : 0;
+  const drain = deps.decides ? await deps.watcher.drained(deps.profile.saleDrainTimeoutMs) : NONE_PENDING;
   deps.watcher.forgetPending();
-  const result = await summarize(deps, "sale", couponId, sale.stock, shots, started, loadSeconds);
-  progress.done(line(result, undecided));
+  const result = await summarize(deps, "sale", couponId, sale.stock, shots, started, loadSeconds, cpu, drain);
+  progress.done(line(result));
   return { result, couponId };
 }
 
@@ -101,14 +109,15 @@ export async function soldOutPhase(deps: PhaseDeps, couponId: string, stock: num
   const counters = newCounters();
   const progress = new Progress(`${deps.label} sold-out`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)}`);
+  const cpu = deps.cpu.snapshot();
   const started = performance.now();
   const { shots, elapsedMs } = await closedLoop(target(deps, couponId, connections), seconds, deps.profile.answerTimeoutMs, counters, (shot) =>
     noteDecision(deps, shot),
   );
   if (deps.decides) await deps.watcher.drained(deps.profile.drainTimeoutMs);
   deps.watcher.forgetPending();
-  const result = await summarize(deps, "sold-out", couponId, stock, shots, started, elapsedMs / 1000, false);
-  progress.done(line(result, 0));
+  const result = await summarize(deps, "sold-out", couponId, stock, shots, started, elapsedMs / 1000, cpu, null);
+  progress.done(line(result));
   return result;
 }
 
@@ -119,14 +128,15 @@ export async function capacityPhase(deps: PhaseDeps): Promise<PhaseResult> {
   const counters = newCounters();
   const progress = new Progress(`${deps.label} capacity`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
+  const cpu = deps.cpu.snapshot();
   const started = performance.now();
   const { shots, elapsedMs } = await closedLoop(target(deps, couponId, connections), seconds, deps.profile.answerTimeoutMs, counters, (shot) =>
     noteDecision(deps, shot),
   );
-  const undecided = deps.decides ? await deps.watcher.drained(deps.profile.drainTimeoutMs) : 0;
+  const drain = deps.decides ? await deps.watcher.drained(deps.profile.drainTimeoutMs) : NONE_PENDING;
   deps.watcher.forgetPending();
-  const result = await summarize(deps, "capacity", couponId, UNLIMITED_STOCK, shots, started, elapsedMs / 1000);
-  progress.done(line(result, undecided));
+  const result = await summarize(deps, "capacity", couponId, UNLIMITED_STOCK, shots, started, elapsedMs / 1000, cpu, drain);
+  progress.done(line(result));
   return result;
 }
 
@@ -159,8 +169,11 @@ async function summarize(
   shots: Shot[],
   started: number,
   seconds: number,
-  check = true,
+  cpuBefore: CpuSnapshot,
+  /** How the decisions drained; null: the phase is not checked (the sold-out phase reuses the sale's coupon). */
+  drain: { late: number; lost: number } | null,
 ): Promise<PhaseResult> {
+  const cpu = cpuPerRequest(cpuBefore, deps.cpu.snapshot(), shots.length);
   const answered = shots.filter((s) => s.status !== 0);
   const accepted = shots.filter((s) => s.status === 202);
   const decisions = accepted.map((s) => ({ shot: s, seen: deps.watcher.decided.get(s.requestId!) })).filter((d) => d.seen);
@@ -180,15 +193,19 @@ async function summarize(
     decisionMs: deps.decides ? percentiles(decisions.map((d) => d.seen!.at - d.shot.intendedAt)) : null,
     issued: issuedAt.length,
     issuedPerSecond: issuedAt.length > 0 ? Math.round(issuedAt.length / ((lastIssue - started) / 1000)) : null,
-    correctness: deps.decides && check ? await correctness(deps, couponId, shots) : null,
+    correctness: deps.decides && drain ? await correctness(deps, couponId, shots, drain.late) : null,
+    cpu,
   };
 }
 
-async function correctness(deps: PhaseDeps, couponId: string, shots: Shot[]): Promise<Correctness> {
+async function correctness(deps: PhaseDeps, couponId: string, shots: Shot[], late: number): Promise<Correctness> {
   const observed = shots.map((s) => ({ userId: deps.userIds[s.user]!, status: s.status, ...(s.requestId ? { requestId: s.requestId } : {}) }));
   const report = await checkCoupon(deps.prisma, deps.redis, couponId, observed);
   const violations = deps.usesDibsGate ? report.violations : report.violations.filter((v) => !v.startsWith("I5"));
-  return { overIssue: report.overIssue, duplicates: report.duplicates, lost: report.lost, violations };
+  // The checker counts every undecided request as lost; those still on their way when time ran out are late.
+  const lost = Math.max(0, report.lost - late);
+  const relabeled = late > 0 && lost === 0 ? violations.filter((v) => !v.startsWith("I3") && !v.startsWith("I4")) : violations;
+  return { overIssue: report.overIssue, duplicates: report.duplicates, lost, late: Math.min(late, report.lost), violations: relabeled };
 }
 
 function percentiles(values: number[]): Percentiles | null {
@@ -206,11 +223,13 @@ function statuses(counters: LoadCounters): string {
   return [...counters.byStatus].map(([status, n]) => `${status === 0 ? "none" : status}:${n}`).join(" ");
 }
 
-function line(r: PhaseResult, undecided: number): string {
+function line(r: PhaseResult): string {
   const decision = r.decisionMs ? ` · decision p50/p99 ${r.decisionMs.p50}/${r.decisionMs.p99} ms` : "";
-  const late = undecided > 0 ? ` · ${undecided} still undecided when the drain time was up` : "";
-  const check = r.correctness ? ` · over-issue ${r.correctness.overIssue}, duplicates ${r.correctness.duplicates}, lost ${r.correctness.lost}` : "";
-  return `${r.requests} requests in ${r.seconds} s · ${r.acceptedPerSecond} accepted/s · answer p50/p99 ${r.answerMs?.p50}/${r.answerMs?.p99} ms${decision}${late}${check}`;
+  const c = r.correctness;
+  const late = c && c.late > 0 ? ` · ${c.late} still undecided when the drain time was up` : "";
+  const check = c ? ` · over-issue ${c.overIssue}, duplicates ${c.duplicates}, lost ${c.lost}` : "";
+  const cpu = Object.entries(r.cpu.microsPerRequest).map(([name, us]) => `${name} ${us}`).join(", ");
+  return `${r.requests} requests in ${r.seconds} s · ${r.acceptedPerSecond} accepted/s · answer p50/p99 ${r.answerMs?.p50}/${r.answerMs?.p99} ms${decision}${late}${check}\n      CPU µs per request: ${cpu}; machine ${r.cpu.machineBusyPercent}% busy`;
 }
 
 function round(value: number, digits: number): number {

@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 const TSX = import.meta.resolve("tsx");
 
 export interface Child {
+  pid: number;
   /** The last lines the process wrote to stderr (and stdout), for when it fails. */
   tail(): string[];
   /** Lines of stderr that start with `prefix`. */
@@ -60,6 +61,7 @@ export async function spawnTs(file: string, args: string[], options: SpawnOption
     }
   });
   const child: Child = {
+    pid: proc.pid!,
     tail: () => [...tail],
     linesStartingWith: (prefix) => stderrLines.filter((l) => l.startsWith(prefix)),
     stop: () => stop(proc),

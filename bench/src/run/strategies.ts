@@ -3,6 +3,7 @@ import { createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { repoRoot } from "../infra/paths.ts";
 import { SEED_TOPIC } from "../servers/seed-kafka.ts";
 import { benchEnv } from "../settings.ts";
+import type { Pids } from "../observe/cpu-meter.ts";
 import { type Child, freePort, spawnTs } from "./processes.ts";
 
 export const STRATEGY_NAMES = ["ceiling", "dibs", "db-lock", "redis-lock", "redis-zset-batch", "seed-kafka"] as const;
@@ -16,6 +17,8 @@ export interface StrategyContext {
 
 export interface RunningStrategy {
   url: string;
+  /** The strategy's processes by role, for the CPU meter. */
+  pids: Pids;
   /** What the strategy's processes reported that the reader should know (swallowed errors, for one). */
   notes(): string[];
   stop(): Promise<void>;
@@ -30,6 +33,9 @@ export const SUMMARIES: Record<StrategyName, string> = {
   "seed-kafka": "one fire-and-forget message per request; consumer: SISMEMBER, stock read, SCARD, `stock < issued`, SADD, one transaction per message, errors swallowed",
 };
 
+/** The bench's own Kafka clients keep quiet: their retries are not news. */
+export const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
+
 const BASELINE = join(repoRoot, "bench/src/servers/baseline.ts");
 const READY = /^ready (\d+)$/;
 
@@ -39,14 +45,17 @@ export async function startStrategy(name: StrategyName, context: StrategyContext
   const children: Child[] = [];
   try {
     if (name === "seed-kafka") await createSeedTopic(context.brokers);
+    let worker: Child | undefined;
     if (name === "seed-kafka" || name === "redis-zset-batch") {
       const groupEnv = { ...env, GROUP_ID: `bench-seed-${Date.now()}` };
-      children.push((await spawnTs(BASELINE, [name, "worker"], { env: groupEnv, nodeArgs: context.nodeArgs, readyLine: READY })).child);
+      worker = (await spawnTs(BASELINE, [name, "worker"], { env: groupEnv, nodeArgs: context.nodeArgs, readyLine: READY })).child;
+      children.push(worker);
     }
     const api = await spawnTs(BASELINE, [name, "api"], { env, nodeArgs: context.nodeArgs, readyLine: READY });
     children.push(api.child);
     return {
       url: `http://127.0.0.1:${api.ready}`,
+      pids: { api: [api.child.pid], ...(worker ? { worker: [worker.pid] } : {}) },
       notes: () => swallowedErrors(children),
       stop: () => stopAll(children),
     };
@@ -83,8 +92,14 @@ async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
     children.push(api.child);
     const groupId = `bench-dibs-${Date.now()}`;
     await startGroupAtEnd(context.brokers, groupId, ISSUE_REQUEST_TOPIC);
-    children.push(await startIssuer(context, groupId, issuerPort));
-    return { url: `http://127.0.0.1:${apiPort}`, notes: () => [], stop: () => stopAll(children) };
+    const issuer = await startIssuer(context, groupId, issuerPort);
+    children.push(issuer);
+    return {
+      url: `http://127.0.0.1:${apiPort}`,
+      pids: { api: [api.child.pid], worker: [issuer.pid] },
+      notes: () => [],
+      stop: () => stopAll(children),
+    };
   } catch (error) {
     await stopAll(children);
     throw error;
@@ -112,7 +127,7 @@ export async function startIssuer(context: StrategyContext, groupId: string, por
 
 /** A fresh consumer group starts where the topic ends now, whatever earlier phases left in it. */
 export async function startGroupAtEnd(brokers: string[], groupId: string, topic: string): Promise<void> {
-  const admin = createKafka({ brokers, clientId: "bench-admin" }).admin();
+  const admin = createKafka({ brokers, clientId: "bench-admin", logger: SILENT }).admin();
   await admin.connect();
   try {
     await ensureTopics(admin);
@@ -123,7 +138,7 @@ export async function startGroupAtEnd(brokers: string[], groupId: string, topic:
 }
 
 async function createSeedTopic(brokers: string[]): Promise<void> {
-  const admin = createKafka({ brokers, clientId: "bench-admin" }).admin();
+  const admin = createKafka({ brokers, clientId: "bench-admin", logger: SILENT }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic: SEED_TOPIC, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });

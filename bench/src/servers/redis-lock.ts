@@ -1,5 +1,5 @@
-import { createPrismaClient } from "@dibs/db";
 import { Redis } from "ioredis";
+import pg from "pg";
 import type { IssueStrategy } from "./baseline-app.ts";
 import { issueOne } from "./issue-one.ts";
 
@@ -13,7 +13,7 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 
 /** Seed design 2: a Redis lock per coupon (`SET NX PX`, retried) around the same transaction, without the row lock. */
 export function redisLock(databaseUrl: string, redisUrl: string): IssueStrategy {
-  const prisma = createPrismaClient(databaseUrl, { poolSize: 20 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   const redis = new Redis(redisUrl);
   return {
     async issue(ask) {
@@ -24,13 +24,13 @@ export function redisLock(databaseUrl: string, redisUrl: string): IssueStrategy 
         await new Promise((resolve) => setTimeout(resolve, RETRY_MIN_MS + Math.random() * RETRY_JITTER_MS));
       }
       try {
-        return await issueOne(prisma, ask, false);
+        return await issueOne(pool, ask, false);
       } finally {
         await redis.eval(RELEASE, 1, key, ask.requestId);
       }
     },
     async close() {
-      await prisma.$disconnect();
+      await pool.end();
       redis.disconnect();
     },
   };

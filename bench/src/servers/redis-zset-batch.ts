@@ -1,7 +1,8 @@
-import { createPrismaClient } from "@dibs/db";
 import { Redis } from "ioredis";
+import pg from "pg";
 import type { IssueStrategy } from "./baseline-app.ts";
 import { cachedStock } from "./coupon-stock.ts";
+import { inTransaction } from "./issue-one.ts";
 
 const COUPONS = "bench:zset:coupons";
 const BATCH_INTERVAL_MS = 1_000;
@@ -16,9 +17,9 @@ function keys(couponId: string) {
  * Inside the stock the request is accepted and left to the batch job; beyond it the answer is sold out.
  */
 export function redisZsetBatch(databaseUrl: string, redisUrl: string): IssueStrategy {
-  const prisma = createPrismaClient(databaseUrl, { poolSize: 4 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const redis = new Redis(redisUrl);
-  const stockOf = cachedStock(prisma);
+  const stockOf = cachedStock(pool);
   return {
     async issue(ask) {
       const stock = await stockOf(ask.couponId);
@@ -38,7 +39,7 @@ export function redisZsetBatch(databaseUrl: string, redisUrl: string): IssueStra
       return { status: 202, decision: "PENDING" };
     },
     async close() {
-      await prisma.$disconnect();
+      await pool.end();
       redis.disconnect();
     },
   };
@@ -46,9 +47,9 @@ export function redisZsetBatch(databaseUrl: string, redisUrl: string): IssueStra
 
 /** Seed design 3, the batch job: every second, issue the next ranks inside the stock to Postgres in one transaction. */
 export function startZsetBatchJob(databaseUrl: string, redisUrl: string, log: (message: string) => void): { stop(): Promise<void> } {
-  const prisma = createPrismaClient(databaseUrl, { poolSize: 2 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const redis = new Redis(redisUrl);
-  const stockOf = cachedStock(prisma);
+  const stockOf = cachedStock(pool);
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -75,26 +76,31 @@ export function startZsetBatchJob(databaseUrl: string, redisUrl: string, log: (m
       const [requestId, at] = accepted[i]!.split("|");
       return { userId, requestId: requestId!, acceptedAt: new Date(Number(at)) };
     });
-    await prisma.$transaction(async (tx) => {
+    await inTransaction(pool, async (client) => {
       if (issued.length > 0) {
-        const inserted = await tx.$queryRaw<Array<{ request_id: string }>>`
-          INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
-          SELECT ${couponId}::uuid, user_id, 1, request_id FROM unnest(${issued.map((i) => i.userId)}::text[], ${issued.map((i) => i.requestId)}::uuid[])
-            AS input(user_id, request_id)
-          ON CONFLICT DO NOTHING RETURNING request_id::text`;
-        const fresh = new Set(inserted.map((r) => r.request_id));
+        const inserted = await client.query<{ request_id: string }>(
+          `INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
+           SELECT $1, user_id, 1, request_id FROM unnest($2::text[], $3::uuid[]) AS input(user_id, request_id)
+           ON CONFLICT DO NOTHING RETURNING request_id::text`,
+          [couponId, issued.map((i) => i.userId), issued.map((i) => i.requestId)],
+        );
+        const fresh = new Set(inserted.rows.map((r) => r.request_id));
         const mine = issued.filter((i) => fresh.has(i.requestId));
-        await tx.$executeRaw`UPDATE coupon SET issued_count = issued_count + ${mine.length} WHERE id = ${couponId}::uuid`;
-        await tx.$executeRaw`INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, holding, accepted_at)
-          SELECT request_id, ${couponId}::uuid, user_id, 'ISSUED', 1, accepted_at
-          FROM unnest(${mine.map((i) => i.requestId)}::uuid[], ${mine.map((i) => i.userId)}::text[], ${mine.map((i) => i.acceptedAt)}::timestamptz[])
-            AS input(request_id, user_id, accepted_at)`;
+        await client.query("UPDATE coupon SET issued_count = issued_count + $2 WHERE id = $1", [couponId, mine.length]);
+        await client.query(
+          `INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, holding, accepted_at)
+           SELECT request_id, $1, user_id, 'ISSUED', 1, accepted_at
+           FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) AS input(request_id, user_id, accepted_at)`,
+          [couponId, mine.map((i) => i.requestId), mine.map((i) => i.userId), mine.map((i) => i.acceptedAt)],
+        );
       }
       if (duplicates.length > 0) {
-        await tx.$executeRaw`INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, holding, accepted_at)
-          SELECT request_id, ${couponId}::uuid, user_id, 'DUPLICATE', 1, to_timestamp(at / 1000.0)
-          FROM unnest(${duplicates.map((d) => d[0]!)}::uuid[], ${duplicates.map((d) => d[2]!)}::text[], ${duplicates.map((d) => Number(d[1]))}::float8[])
-            AS input(request_id, user_id, at)`;
+        await client.query(
+          `INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, holding, accepted_at)
+           SELECT request_id, $1, user_id, 'DUPLICATE', 1, to_timestamp(at / 1000.0)
+           FROM unnest($2::uuid[], $3::text[], $4::float8[]) AS input(request_id, user_id, at)`,
+          [couponId, duplicates.map((d) => d[0]!), duplicates.map((d) => d[2]!), duplicates.map((d) => Number(d[1]))],
+        );
       }
     });
     await redis.set(k.issuedUpTo, from + winners.length);
@@ -104,7 +110,7 @@ export function startZsetBatchJob(databaseUrl: string, redisUrl: string, log: (m
     async stop() {
       running = false;
       await loop;
-      await prisma.$disconnect();
+      await pool.end();
       redis.disconnect();
     },
   };

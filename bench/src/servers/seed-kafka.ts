@@ -1,8 +1,9 @@
-import { createPrismaClient } from "@dibs/db";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
+import pg from "pg";
 import type { IssueAsk, IssueStrategy } from "./baseline-app.ts";
-import { recordDecision } from "./issue-one.ts";
+import { readStock } from "./coupon-stock.ts";
+import { inTransaction, recordDecision } from "./issue-one.ts";
 
 export const SEED_TOPIC = "bench-seed-coupon-issue";
 
@@ -35,7 +36,7 @@ export async function startSeedKafkaConsumer(
   log: (message: string) => void,
 ): Promise<{ stop(): Promise<void> }> {
   const kafka = new Kafka({ brokers, clientId: "bench-seed-consumer", logLevel: logLevel.NOTHING });
-  const prisma = createPrismaClient(databaseUrl, { poolSize: 4 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const redis = new Redis(redisUrl);
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
@@ -44,23 +45,21 @@ export async function startSeedKafkaConsumer(
   async function handle(ask: IssueAsk): Promise<void> {
     const users = `bench:seed:{coupon:${ask.couponId}}:users`;
     if (await redis.sismember(users, ask.userId)) {
-      await prisma.$transaction((tx) => recordDecision(tx, ask, "DUPLICATE", 1));
+      await inTransaction(pool, (client) => recordDecision(client, ask, "DUPLICATE", 1));
       return;
     }
-    const coupon = await prisma.coupon.findUnique({ where: { id: ask.couponId }, select: { stock: true } });
-    const stock = coupon!.stock;
+    const stock = (await readStock(pool, ask.couponId))!;
     const issued = await redis.scard(users);
     // The report's comparison, kept as written: it lets one more through when issued == stock.
     if (stock < issued) {
-      await prisma.$transaction((tx) => recordDecision(tx, ask, "SOLD_OUT", null));
+      await inTransaction(pool, (client) => recordDecision(client, ask, "SOLD_OUT", null));
       return;
     }
     await redis.sadd(users, ask.userId);
-    await prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
-        VALUES (${ask.couponId}::uuid, ${ask.userId}, 1, ${ask.requestId}::uuid)`;
-      await tx.$executeRaw`UPDATE coupon SET issued_count = issued_count + 1 WHERE id = ${ask.couponId}::uuid`;
-      await recordDecision(tx, ask, "ISSUED", 1);
+    await inTransaction(pool, async (client) => {
+      await client.query("INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id) VALUES ($1, $2, 1, $3)", [ask.couponId, ask.userId, ask.requestId]);
+      await client.query("UPDATE coupon SET issued_count = issued_count + 1 WHERE id = $1", [ask.couponId]);
+      await recordDecision(client, ask, "ISSUED", 1);
     });
   }
 
@@ -77,7 +76,7 @@ export async function startSeedKafkaConsumer(
   return {
     async stop() {
       await consumer.disconnect();
-      await prisma.$disconnect();
+      await pool.end();
       redis.disconnect();
     },
   };
