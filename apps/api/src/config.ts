@@ -5,7 +5,7 @@ const brokerList = z
   .default("127.0.0.1:9092")
   .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean));
 
-const configSchema = z
+export const configSchema = z
   .object({
     DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/dibs"),
     REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),

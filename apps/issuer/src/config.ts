@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FAULT_POINTS } from "./fault-points.ts";
 
-const configSchema = z.object({
+export const configSchema = z.object({
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/dibs"),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   KAFKA_BROKERS: z

@@ -4,7 +4,7 @@ import type { Logger } from "./logger.ts";
 export const ISSUE_REQUEST_TOPIC = "coupon-issue-request";
 export const DEAD_LETTER_TOPIC = "coupon-issue-request.DLT";
 
-const PARTITIONS = 6;
+export const PARTITIONS = 6;
 const LEADERS_TIMEOUT_MS = 30_000;
 
 /** Creates the issue request topic and its dead letter topic if missing, then waits until every partition has a leader. */

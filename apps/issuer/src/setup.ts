@@ -1,0 +1,36 @@
+// One-shot setup before the apps start: applies the database migrations and creates the Kafka topics, then exits.
+// The migrate Job (Kubernetes) and the setup service (compose) run it from the issuer image.
+import { applyMigrations } from "@dibs/db";
+import { createKafka, ensureTopics } from "@dibs/kafka";
+import { z } from "zod";
+import { configSchema } from "./config.ts";
+import { createLogger } from "./logger.ts";
+
+const setupSchema = configSchema.pick({ DATABASE_URL: true, KAFKA_BROKERS: true, LOG_LEVEL: true }).extend({
+  /** Where the image keeps prisma/migrations; in the repository @dibs/db knows. */
+  MIGRATIONS_DIR: z.string().min(1).optional(),
+});
+
+const parsed = setupSchema.safeParse(process.env);
+if (!parsed.success) {
+  for (const issue of parsed.error.issues) console.error(`Invalid ${issue.path.join(".")}: ${issue.message}`);
+  process.exit(1);
+}
+const config = parsed.data;
+const log = createLogger(config.LOG_LEVEL, "setup");
+
+try {
+  const applied = await applyMigrations(config.DATABASE_URL, (message) => log.info(message), config.MIGRATIONS_DIR);
+  log.info({ applied }, applied.length === 0 ? "database is up to date" : `applied ${applied.length} migration(s)`);
+  const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-setup", logger: log }).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, log);
+  } finally {
+    await admin.disconnect();
+  }
+  log.info("setup done");
+} catch (error) {
+  log.fatal({ err: error }, "setup failed");
+  process.exitCode = 1;
+}
