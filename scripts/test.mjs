@@ -17,9 +17,9 @@ try {
   kafka("start", "--nodes", "3");
   for (const results of resultFiles()) rmSync(results, { force: true });
   step("typecheck");
-  execFileSync("pnpm", ["exec", "turbo", "run", "typecheck"], { stdio: "inherit", cwd: root });
+  execFileSync("pnpm", ["exec", "turbo", "run", "typecheck", "--continue"], { stdio: "inherit", cwd: root });
   step("tests");
-  execFileSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"], {
+  execFileSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--continue", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"], {
     stdio: "inherit",
     cwd: root,
   });
