@@ -58,7 +58,7 @@ export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: 
 
   const distinctAccepted = new Set(accepted.map((o) => o.userId)).size;
   if (distinctAccepted >= coupon.stock && issues.length !== coupon.stock) {
-    violations.push(`I4 ${distinctAccepted} distinct users accepted but only ${issues.length} of ${coupon.stock} issued`);
+    violations.push(`I4 ${distinctAccepted} distinct users accepted, yet ${issues.length} issued for a stock of ${coupon.stock}`);
   }
 
   const keys = gateKeys(couponId);

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kafkaSh, leaderOf, partitionOf } from "../src/kafka.ts";
+import { countBy, crowd, interleave, type Observed } from "../src/load.ts";
+import { sleep } from "../src/processes.ts";
+import { FaultSystem } from "../src/system.ts";
+
+const PUBLISH_TIMEOUT_MS = 15_000;
+const PARTITIONS = 6;
+
+describe("F6 the 3-node cluster (RF 3, min.insync.replicas 2) loses a hot partition's leader, then a second node", () => {
+  let system: FaultSystem;
+  beforeAll(async () => {
+    await kafkaSh("start", "--nodes", "3");
+    system = await FaultSystem.start({ scenario: "F6 cluster node loss", kafka: "cluster", apis: 2, issuers: 2, apiEnv: { PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS) } });
+  });
+  afterAll(async () => {
+    try {
+      await system?.stop();
+    } finally {
+      await kafkaSh("start", "--nodes", "3");
+    }
+  });
+
+  it("loses no 202 to a leader failover, answers 503 (never 202) without a quorum, and drains once the nodes are back", async () => {
+    // One campaign per partition: every send of the APIs then spans all partitions, and so all three leaders.
+    const coupons = await couponsOnEveryPartition(system);
+    const hot = coupons[0]!;
+    const leader = await leaderOf(system.admin, await partitionOf(system.admin, hot));
+    const second = [1, 2, 3].find((n) => n !== leader)!;
+
+    const sale = system.sale(interleave(coupons.map((c, i) => crowd(`f6-${i}`, c, 300, 400))), { perSecond: 200 });
+    await sale.answered(500);
+    system.note(`killing node ${leader}, the leader of the hot partition`);
+    await kafkaSh("kill-node", String(leader));
+    system.note(`killed node ${leader}`);
+    const duringFailover = await sale.done;
+    // One node down of three: every partition keeps two in-sync replicas, so a stall, never a refusal.
+    expect(unexpected(duringFailover, [202, 409]), "with one node down the API must stay writable").toEqual([]);
+
+    system.note(`phase 1 done; killing node ${second}`);
+    await kafkaSh("kill-node", String(second));
+    system.note(`killed node ${second}`);
+    const cut = await system.sale(interleave(coupons.map((c, i) => crowd(`f6-cut-${i}`, c, 10))), { concurrency: 60 }).done;
+    expect(unexpected(cut, [503]), "with one node of three no write reaches two replicas: 503, never 202").toEqual([]);
+    expect(Math.max(...cut.map((o) => o.ms))).toBeLessThan(PUBLISH_TIMEOUT_MS + 5_000);
+
+    system.note(`cut phase done: ${JSON.stringify(countBy(cut, (o) => o.status))}; starting nodes`);
+    await kafkaSh("start-node", String(leader));
+    await kafkaSh("start-node", String(second));
+    const healedAt = Date.now();
+    system.note("nodes back");
+    await firstAccepted(system, hot);
+    const after = await system.sale(interleave(coupons.map((c, i) => crowd(`f6-after-${i}`, c, 60))), { concurrency: 60 }).done;
+    expect(after.some((o) => o.status === 202)).toBe(true);
+
+    const row = await system.check({ couponIds: coupons, observed: [...duringFailover, ...cut, ...after], healedAt, drainBoundMs: 120_000 });
+    expect(row.violations).toEqual([]);
+  });
+});
+
+async function couponsOnEveryPartition(system: FaultSystem): Promise<string[]> {
+  const byPartition = new Map<number, string>();
+  while (byPartition.size < PARTITIONS) {
+    const couponId = await system.createCoupon({ stock: 250 });
+    const partition = await partitionOf(system.admin, couponId);
+    if (!byPartition.has(partition)) byPartition.set(partition, couponId);
+  }
+  return [...byPartition.values()];
+}
+
+function unexpected(observed: readonly Observed[], statuses: number[]) {
+  return observed.filter((o) => !statuses.includes(o.status)).map((o) => `${o.status} ${o.code ?? o.error ?? ""} after ${o.ms} ms`);
+}
+
+/** Once the nodes are back, the APIs' producers reconnect: wait until a request is accepted again. */
+async function firstAccepted(system: FaultSystem, couponId: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (let i = 0; Date.now() < deadline; i++) {
+    const [probe] = await system.sale([{ userId: `f6-probe-${i}`, couponId }], { timeoutMs: 20_000 }).done;
+    if (probe!.status === 202) return;
+    await sleep(1_000);
+  }
+  throw new Error("no request was accepted within 90 s of the nodes coming back");
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import { gateKeys } from "@dibs/gate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { crowd, type Observed } from "../src/load.ts";
+import { restartRedis } from "../src/services.ts";
+import { FaultSystem } from "../src/system.ts";
+
+describe("F8 Redis loses the gate's state mid-load", () => {
+  let system: FaultSystem;
+  beforeAll(async () => {
+    system = await FaultSystem.start({ scenario: "F8 Redis flush and restart", apis: 2, issuers: 2 });
+  });
+  afterAll(async () => system?.stop());
+
+  it("rebuilds the gate from Postgres before deciding, after a FLUSHALL and after a restart", async () => {
+    const couponId = await system.createCoupon({ stock: 1_500 });
+    const sale = system.sale(crowd("f8", couponId, 2_000, 3_000), { perSecond: 300 });
+    await sale.answered(400);
+    system.note("FLUSHALL");
+    await system.redis.flushall();
+    await sale.answered(900);
+    system.note("restarting Redis");
+    await restartRedis();
+    const healedAt = Date.now();
+    system.note("Redis back");
+
+    const row = await system.check({ couponIds: [couponId], observed: await sale.done, healedAt });
+    expect(row.violations).toEqual([]);
+    expect(row.issued).toBe(1_500);
+    const logs = system.issuers.map((i) => readFileSync(i.logFile, "utf8")).join("\n");
+    expect(logs).toContain("gate state rebuilt from Postgres");
+  });
+
+  it("F8 stale gate: Redis rolled back to an earlier state (a failover that lost writes) still cannot over-issue", async () => {
+    const couponId = await system.createCoupon({ stock: 600 });
+    const keys = gateKeys(couponId);
+    const observed: Observed[] = [];
+    const saleOf = async (prefix: string, users: number) => {
+      const sold = await system.sale(crowd(prefix, couponId, users), { perSecond: 250 }).done;
+      observed.push(...sold);
+      await system.check({ couponIds: [couponId], observed, record: false });
+    };
+
+    await saleOf("f8-a", 300);
+    const snapshot = await Promise.all([keys.meta, keys.holdings, keys.decisions].map(async (key) => [key, await system.redis.dumpBuffer(key)] as const));
+    await saleOf("f8-b", 200);
+    system.note("rolling the gate back to 300 issued while Postgres holds 500");
+    for (const [key, dump] of snapshot) await system.redis.restore(key, 0, dump!, "REPLACE");
+    const healedAt = Date.now();
+    // Only new users from here on: the gate believes 300 coupons are left, Postgres knows 100 are.
+    observed.push(...(await system.sale(crowd("f8-c", couponId, 400), { perSecond: 250 }).done));
+
+    const row = await system.check({ scenario: "F8 stale gate", couponIds: [couponId], observed, healedAt });
+    expect(row.violations).toEqual([]);
+    expect(row.issued).toBe(600);
+  });
+});
