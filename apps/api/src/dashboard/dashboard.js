@@ -200,7 +200,8 @@ function renderCharts(couponId, perSecond) {
 function chart(element, series, data) {
   element.replaceChildren();
   const axis = { stroke: "#8b98a5", grid: { stroke: "#2a3542" }, ticks: { stroke: "#2a3542" } };
-  return new uPlot({ width: element.clientWidth - 16, height: 180, series, axes: [axis, axis], scales: { x: { time: true } } }, data, element);
+  const values = { ...axis, size: 64 }; // room for "10,000"
+  return new uPlot({ width: element.clientWidth - 16, height: 180, series, axes: [axis, values], scales: { x: { time: true } } }, data, element);
 }
 
 window.addEventListener("resize", () => {
