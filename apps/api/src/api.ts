@@ -21,6 +21,8 @@ export interface ApiAdapters {
   deps: ApiDeps;
   /** What the adapters count into; give it to buildApp so /metrics serves it. */
   metrics: ApiMetrics;
+  /** For the per-user rate limit, whose counts every API instance shares. */
+  redis: Redis;
   /** Flushes what is queued for Kafka and closes every connection. */
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
   return {
     deps,
     metrics,
+    redis,
     async close() {
       await publisher.flush();
       await producer.disconnect();

@@ -5,6 +5,7 @@ import { type AuthOptions, authPlugin } from "./plugins/auth.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { metricsPlugin } from "./plugins/metrics.ts";
+import { type RateLimitOptions, rateLimitPlugin } from "./plugins/rate-limit.ts";
 import { tracingPlugin } from "./plugins/tracing.ts";
 import type { ApiDeps } from "./ports.ts";
 import { RequestIds } from "./request-ids.ts";
@@ -22,6 +23,8 @@ export interface AppOptions {
   isDraining?: () => boolean;
   /** Shared with the adapters that count (the Kafka publisher); a fresh registry when omitted. */
   metrics?: ApiMetrics;
+  /** Off when omitted. */
+  rateLimit?: RateLimitOptions;
 }
 
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -43,6 +46,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   await app.register(docsPlugin);
   await app.register(tracingPlugin);
   await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics() });
+  if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit);
 
   const requestIds = new RequestIds(options.requestIdSecret);
   healthRoutes(app, deps, options.isDraining ?? (() => false));

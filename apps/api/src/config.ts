@@ -21,6 +21,7 @@ export const configSchema = z
     REQUEST_ID_SECRET: z.string().min(32, "must be at least 32 characters"),
     ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    RATE_LIMIT_PER_USER_PER_SECOND: z.coerce.number().int().min(0).max(100_000).default(0),
   })
   .superRefine((c, ctx) => {
     const keyed = c.JWT_ALGORITHM === "HS256" ? c.JWT_SECRET : c.JWT_PUBLIC_KEY;

@@ -27,6 +27,7 @@ const app = await buildApp(adapters.deps, {
   logger: log,
   isDraining: () => draining,
   metrics: adapters.metrics,
+  rateLimit: { perUserPerSecond: config.RATE_LIMIT_PER_USER_PER_SECOND, redis: adapters.redis },
 });
 
 closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
