@@ -40,7 +40,8 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
       algorithms: [options.algorithm],
       allowedIss: options.issuer,
       ...(options.audience ? { allowedAud: options.audience } : {}),
-      requiredClaims: ["sub", "exp"],
+      // fast-jwt checks iss and aud only when the token carries them: without these a token that leaves them out passes.
+      requiredClaims: ["sub", "exp", "iss", ...(options.audience ? ["aud"] : [])],
     },
   });
   app.decorateRequest("caller");

@@ -29,6 +29,7 @@ export const badTokens = {
   "signed with another key": mintToken({ secret: "another-secret-another-secret-another-secret", issuer: ISSUER, userId: "alice" }),
   expired: createSigner({ key: SECRET, algorithm: "HS256", iss: ISSUER })({ sub: "alice", exp: Math.floor(Date.now() / 1000) - 60 }),
   "from another issuer": mintToken({ secret: SECRET, issuer: "someone-else", userId: "alice" }),
+  "without iss": createSigner({ key: SECRET, algorithm: "HS256", expiresIn: 60_000 })({ sub: "alice" }),
   "alg none": `${base64url({ alg: "none", typ: "JWT" })}.${base64url({ sub: "alice", iss: ISSUER, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
   "without sub": createSigner({ key: SECRET, algorithm: "HS256", iss: ISSUER, expiresIn: 60_000 })({ role: "admin" }),
   garbage: "not-a-token",
