@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { pooledRandomBytes } from "./random-pool.ts";
 
 /**
  * Request ids are UUIDv7 whose last 4 bytes are an HMAC of the owner and the other 12 bytes.
@@ -8,7 +9,7 @@ export class RequestIds {
   constructor(private readonly secret: string) {}
 
   create(userId: string, now: number = Date.now()): string {
-    const bytes = randomBytes(16);
+    const bytes = pooledRandomBytes(16);
     bytes.writeUIntBE(now, 0, 6);
     bytes[6] = 0x70 | (bytes[6]! & 0x0f);
     bytes[8] = 0x80 | (bytes[8]! & 0x3f);

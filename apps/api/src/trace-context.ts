@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomBytes } from "node:crypto";
+import { pooledRandomBytes } from "./random-pool.ts";
 import { formatTraceparent, parseTraceparent, type TraceHeaders } from "@dibs/kafka";
 
 /** The HTTP request being served: its id (the log's `reqId`) and its W3C trace, where the API's span is `spanId`. */
@@ -20,8 +20,8 @@ export function traceFor(requestId: string, traceparent: string | undefined): Tr
   const parent = parseTraceparent(traceparent);
   return {
     requestId,
-    traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
-    spanId: randomBytes(8).toString("hex"),
+    traceId: parent?.traceId ?? pooledRandomBytes(16).toString("hex"),
+    spanId: pooledRandomBytes(8).toString("hex"),
     flags: parent?.flags ?? "01",
   };
 }
