@@ -19,7 +19,11 @@ export class DomainError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    // A refusal (sold out, not started, …) is an answer, not a fault: no stack to capture for each one of a flash sale.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (new.target === DomainError) Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = "DomainError";
     this.code = code;
     this.details = details;
