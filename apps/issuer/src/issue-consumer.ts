@@ -3,6 +3,7 @@ import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DeadLetter, KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
+import { commitDecided } from "./commit-offsets.ts";
 import { logDecisions } from "./decision-log.ts";
 import type { ReachFaultPoint } from "./fault-points.ts";
 import type { IssuerMetrics } from "./metrics.ts";
@@ -102,7 +103,7 @@ async function processBatch(payload: EachBatchPayload, consumer: Consumer, deps:
   // Offsets move only after Postgres committed: a crash before this line means redelivery, never a loss.
   const next = (BigInt(batch.lastOffset()) + 1n).toString();
   deps.faultPoint?.("after-db-commit");
-  await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+  await commitDecided(consumer, { topic: batch.topic, partition: batch.partition, offset: next });
   resolveOffset(batch.lastOffset());
   deps.metrics.lagged(batch.topic, batch.partition, Number(batch.offsetLag()));
   await heartbeat();
