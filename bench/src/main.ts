@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--only dibs,ceiling] [--no-drain] [--cpu-prof]
+// pnpm bench [--quick] [--only dibs,ceiling,drain] [--no-drain] [--cpu-prof]
 // Runs every strategy through the same flash sale, then the issuer drain benchmark, and writes bench/results/.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,8 +27,12 @@ const { values } = parseArgs({
   },
 });
 const profile = values.quick ? QUICK : FULL;
-const names = values.only ? (values.only.split(",") as StrategyName[]) : [...STRATEGY_NAMES];
-for (const name of names) if (!STRATEGY_NAMES.includes(name)) throw new Error(`unknown strategy ${name}; known: ${STRATEGY_NAMES.join(", ")}`);
+const only = values.only?.split(",");
+for (const name of only ?? []) {
+  if (name !== "drain" && !STRATEGY_NAMES.includes(name as StrategyName)) throw new Error(`unknown part ${name}; known: ${STRATEGY_NAMES.join(", ")}, drain`);
+}
+const names = only ? (only.filter((n) => n !== "drain") as StrategyName[]) : [...STRATEGY_NAMES];
+const runDrain = !values["no-drain"] && (!only || only.includes("drain"));
 const nodeArgs = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${join(benchDir, "profiles")}`] : [];
 
 const began = Date.now();
@@ -53,7 +57,7 @@ try {
     results.push(await runStrategy(name, userIds, tokens));
   }
   let drain: DrainResult[] = [];
-  if (!values["no-drain"]) {
+  if (runDrain) {
     step("issuer drain: requests preloaded into the topic, one issuer, coupons/s into Postgres");
     drain = await drainBenchmark({ brokers: broker.brokers, nodeArgs }, prisma, profile.drain);
   }

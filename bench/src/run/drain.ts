@@ -1,11 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { PrismaClient } from "@dibs/db";
 import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import { Progress } from "../load/progress.ts";
+import { uuidV7 } from "../load/uuid-v7.ts";
 import type { BenchProfile } from "../settings.ts";
 import { createCoupon } from "./phases.ts";
+import { freePort } from "./processes.ts";
 import { SILENT, type StrategyContext, startGroupAtEnd, startIssuer } from "./strategies.ts";
 
 export interface DrainResult {
@@ -17,6 +18,10 @@ export interface DrainResult {
   issuedPerSecond: number;
   /** From the issuer's start (process, group join) to the last issue. */
   totalSeconds: number;
+  /** From the issuer's own metrics: batches, and the mean time of each batch's Postgres transaction and Redis scripts. */
+  batches: number;
+  postgresMsPerBatch: number;
+  redisMsPerBatch: number;
 }
 
 /** One hot coupon's batch goes to one partition: 1,000 messages stay under the broker's 1 MB limit. */
@@ -54,9 +59,11 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
-    const issuer = await startIssuer(context, groupId);
+    const issuerPort = await freePort();
+    const issuer = await startIssuer(context, groupId, issuerPort);
     stage = "issuer draining";
     await watching;
+    const inside = await issuerMetrics(issuerPort);
     await issuer.stop();
     const seconds = first ? (last - first.at) / 1000 : 0;
     const result: DrainResult = {
@@ -66,11 +73,28 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
       seconds: Math.round(seconds * 100) / 100,
       issuedPerSecond: first && seconds > 0 ? Math.round((issued - first.issued) / seconds) : 0,
       totalSeconds: Math.round(((last - started) / 1000) * 100) / 100,
+      ...inside,
     };
-    progress.done(`${issued}/${requests} issued · ${result.issuedPerSecond} coupons/s (${result.seconds} s from the first issue, ${result.totalSeconds} s from the issuer's start)`);
+    progress.done(
+      `${issued}/${requests} issued · ${result.issuedPerSecond} coupons/s (${result.seconds} s from the first issue, ${result.totalSeconds} s from the issuer's start)` +
+        ` · ${result.batches} batches, Postgres ${result.postgresMsPerBatch} ms and Redis ${result.redisMsPerBatch} ms per batch`,
+    );
     results.push(result);
   }
   return results;
+}
+
+/** Reads the issuer's /metrics: how many batches it recorded and how long their transactions and scripts took. */
+async function issuerMetrics(port: number): Promise<Pick<DrainResult, "batches" | "postgresMsPerBatch" | "redisMsPerBatch">> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
+  const value = (name: string, operation: string) => Number(new RegExp(`^${name}\\{operation="${operation}"\\} ([0-9.e+-]+)$`, "m").exec(text)?.[1] ?? NaN);
+  const batches = value("dibs_issuer_db_transaction_duration_seconds_count", "record");
+  const perBatch = (sum: number, count: number) => (count > 0 ? Math.round((sum / count) * 10_000) / 10 : 0);
+  return {
+    batches: batches || 0,
+    postgresMsPerBatch: perBatch(value("dibs_issuer_db_transaction_duration_seconds_sum", "record"), batches),
+    redisMsPerBatch: perBatch(value("dibs_issuer_redis_script_duration_seconds_sum", "decide"), value("dibs_issuer_redis_script_duration_seconds_count", "decide")),
+  };
 }
 
 async function preload(brokers: string[], couponIds: string[], perCoupon: number, onProgress: (sent: number) => void): Promise<void> {
@@ -85,7 +109,7 @@ async function preload(brokers: string[], couponIds: string[], perCoupon: number
     const all = Array.from({ length: perCoupon }, (_, i) => couponIds.map((couponId) => ({ couponId, userId: `drain-user-${i}` }))).flat();
     for (let i = 0; i < all.length; i += PRELOAD_BATCH) {
       const messages = all.slice(i, i + PRELOAD_BATCH).map(({ couponId, userId }) =>
-        encodeIssueRequest({ requestId: randomUUID(), couponId, userId, acceptedAt: new Date() }),
+        encodeIssueRequest({ requestId: uuidV7(), couponId, userId, acceptedAt: new Date() }),
       );
       await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages });
       onProgress(Math.min(all.length, i + PRELOAD_BATCH));

@@ -107,8 +107,7 @@ async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
 }
 
 /** One real issuer process (apps/issuer/src/worker.ts) in consumer group `groupId`. */
-export async function startIssuer(context: StrategyContext, groupId: string, port?: number): Promise<Child> {
-  const issuerPort = port ?? (await freePort());
+export async function startIssuer(context: StrategyContext, groupId: string, issuerPort: number): Promise<Child> {
   const issuer = await spawnTs(join(repoRoot, "apps/issuer/src/worker.ts"), [], {
     env: {
       DATABASE_URL: benchEnv.databaseUrl,

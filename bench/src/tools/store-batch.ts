@@ -1,0 +1,32 @@
+// tsx src/tools/store-batch.ts [batch] [rounds]: how long the issuer's Postgres store takes to record one batch of
+// ISSUED decisions for one hot coupon (the issuer drain's unit of work), in the bench's database.
+import { performance } from "node:perf_hooks";
+import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
+import type { DecidedRequest } from "@dibs/domain";
+import { prepareStores } from "../infra/stores.ts";
+import { createCoupon } from "../run/phases.ts";
+import { benchEnv } from "../settings.ts";
+import { Redis } from "ioredis";
+import { uuidV7 } from "../load/uuid-v7.ts";
+
+const batch = Number(process.argv[2] ?? 8_700);
+const rounds = Number(process.argv[3] ?? 5);
+const prisma = createPrismaClient(benchEnv.databaseUrl, { poolSize: 2 });
+const redis = new Redis(benchEnv.redisUrl);
+await prepareStores(benchEnv.databaseUrl, prisma, redis);
+redis.disconnect();
+const store = new PrismaIssueStore(prisma);
+const couponId = await createCoupon(prisma, "store batch", 100_000_000);
+let user = 0;
+for (let round = 0; round < rounds; round++) {
+  const decided: DecidedRequest[] = Array.from({ length: batch }, () => {
+    const userId = `store-user-${user++}`;
+    return { requestId: uuidV7(), couponId, userId, acceptedAt: new Date(), decision: "ISSUED", holding: 1 };
+  });
+  const began = performance.now();
+  const outcome = await store.record(decided);
+  const ms = performance.now() - began;
+  if (outcome.conflicts.length > 0) throw new Error(`conflicts: ${outcome.conflicts.join(", ")}`);
+  console.log(`${batch} decisions recorded in ${ms.toFixed(0)} ms: ${((ms * 1000) / batch).toFixed(1)} µs each, ${Math.round(batch / (ms / 1000))}/s`);
+}
+await prisma.$disconnect();
