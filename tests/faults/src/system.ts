@@ -3,7 +3,7 @@ import { type CheckReport, checkCoupon, checkLiveness, type ScenarioRow } from "
 import { createPrismaClient } from "@dibs/db";
 import { createKafka, ISSUE_REQUEST_TOPIC, type Logger } from "@dibs/kafka";
 import { Redis } from "ioredis";
-import type { Admin } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import { inject } from "vitest";
 import { faultEnv, repoRoot } from "./env.ts";
 import { type Observed, type SaleOptions, startSale, tokenFor } from "./load.ts";
@@ -42,6 +42,8 @@ export class FaultSystem {
   readonly issuers: AppProcess[] = [];
   readonly prisma = createPrismaClient(faultEnv.databaseUrl);
   readonly redis = new Redis(faultEnv.redisUrl);
+  /** A quiet client on the scenario's brokers, for producing and reading directly. */
+  readonly kafka: Kafka;
   readonly admin: Admin;
   readonly brokers: string[];
   readonly groupId: string;
@@ -58,7 +60,8 @@ export class FaultSystem {
     this.groupId = `faults-${slug}-${Date.now().toString(36)}`;
     this.logDir = `${inject("runDir")}/${slug}`;
     mkdirSync(this.logDir, { recursive: true });
-    this.admin = createKafka({ brokers: this.brokers, clientId: "dibs-faults", logger: silent }).admin();
+    this.kafka = createKafka({ brokers: this.brokers, clientId: "dibs-faults", logger: silent });
+    this.admin = this.kafka.admin();
   }
 
   static async start(options: SystemOptions): Promise<FaultSystem> {

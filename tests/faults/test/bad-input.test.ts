@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { ISSUE_REQUEST_TOPIC, createKafka } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { faultEnv } from "../src/env.ts";
@@ -61,7 +61,7 @@ describe("bad input and abuse against the real processes", () => {
     }
     // The right audience gets in: the 401s above were about the tokens.
     expect((await call(withAudience, `/coupons/${couponId}/issue`, { method: "POST", token: signed({ ...valid, sub: "f-audience-ok", aud: AUDIENCE }) })).status).toBe(202);
-    const produced = await readBetween(createKafka({ brokers: system.brokers, clientId: "dibs-faults-bad-input" }), system.admin, ISSUE_REQUEST_TOPIC, from);
+    const produced = await readBetween(system.kafka, system.admin, ISSUE_REQUEST_TOPIC, from);
     expect(produced.filter((m) => m.key?.toString() === couponId).map((m) => JSON.parse(m.value!.toString()).userId)).toEqual(["f-audience-ok"]);
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { consumerLag } from "@dibs/ops";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crowd, type Observed } from "../src/load.ts";
@@ -15,7 +15,7 @@ describe("F7 the same request id published twice, then the consumer group rewoun
 
   it("decides each request once, and a full replay changes no decision", async () => {
     const couponId = await system.createCoupon({ stock: 1_000 });
-    const producer = createKafka({ brokers: system.brokers, clientId: "dibs-faults-duplicates" }).producer();
+    const producer = system.kafka.producer();
     await producer.connect();
     const twice: Observed[] = [];
     const sale = system.sale(crowd("f7", couponId, 1_500, 2_500), { perSecond: 250 });

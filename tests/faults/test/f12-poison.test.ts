@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createKafka, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBetween, topicEnds } from "../src/kafka.ts";
 import { crowd } from "../src/load.ts";
@@ -7,7 +7,6 @@ import { FaultSystem } from "../src/system.ts";
 
 describe("F12 poison messages in the hot partition mid-sale", () => {
   let system: FaultSystem;
-  const kafka = () => createKafka({ brokers: system.brokers, clientId: "dibs-faults-poison" });
   beforeAll(async () => {
     system = await FaultSystem.start({ scenario: "F12 poison messages", apis: 2, issuers: 2 });
   });
@@ -16,7 +15,7 @@ describe("F12 poison messages in the hot partition mid-sale", () => {
   it("parks each in the dead-letter topic with its reason and origin, and the partition keeps flowing", async () => {
     const couponId = await system.createCoupon({ stock: 1_000 });
     const deadLettersFrom = await topicEnds(system.admin, DEAD_LETTER_TOPIC);
-    const producer = kafka().producer();
+    const producer = system.kafka.producer();
     await producer.connect();
     const marker = randomUUID();
     const poison = (round: number) => [
@@ -39,7 +38,7 @@ describe("F12 poison messages in the hot partition mid-sale", () => {
     expect(row.violations).toEqual([]);
 
     // Dead letters are at least once: a batch redelivered after a rebalance parks its poison again. Count origins.
-    const letters = (await readBetween(kafka(), system.admin, DEAD_LETTER_TOPIC, deadLettersFrom)).filter((m) => m.value?.toString().includes(marker));
+    const letters = (await readBetween(system.kafka, system.admin, DEAD_LETTER_TOPIC, deadLettersFrom)).filter((m) => m.value?.toString().includes(marker));
     const byOrigin = new Map(letters.map((m) => [`${m.headers?.["dibs-original-partition"]}:${m.headers?.["dibs-original-offset"]}`, m]));
     const reasons = [...byOrigin.values()].map((m) => m.headers?.["dibs-dlt-reason"]?.toString().match(/^(not JSON|wrong schema|unknown coupon)/)?.[1]);
     expect(reasons.sort()).toEqual(["not JSON", "not JSON", "unknown coupon", "unknown coupon", "wrong schema", "wrong schema"]);

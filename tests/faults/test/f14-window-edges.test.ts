@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBy, type Observed } from "../src/load.ts";
 import { sleep } from "../src/processes.ts";
@@ -36,7 +36,7 @@ describe("F14 requests just before the start and just after the end", () => {
     const edge = (userId: string, at: number) => ({ requestId: randomUUID(), couponId, userId, acceptedAt: new Date(at) });
     const outside = [edge("f14-early", startsAt.getTime() - 1), edge("f14-late", endsAt.getTime())];
     const inside = [edge("f14-first", startsAt.getTime()), edge("f14-last", endsAt.getTime() - 1)];
-    const producer = createKafka({ brokers: system.brokers, clientId: "dibs-faults-edges" }).producer();
+    const producer = system.kafka.producer();
     await producer.connect();
     await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages: [...outside, ...inside].map((r) => encodeIssueRequest(r)) });
     await producer.disconnect();
