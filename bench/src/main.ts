@@ -6,6 +6,7 @@ import { mintToken } from "@dibs/api/tokens";
 import { createPrismaClient } from "@dibs/db";
 import { Redis } from "ioredis";
 import { startBenchBroker } from "./infra/kafka-broker.ts";
+import { warmBroker } from "./infra/warm-broker.ts";
 import { prepareStores } from "./infra/stores.ts";
 import { benchDir } from "./infra/paths.ts";
 import { CpuMeter } from "./observe/cpu-meter.ts";
@@ -42,6 +43,7 @@ step(`${before.cpus} × ${before.cpuModel}, load average ${before.loadAverage.jo
 
 step("Kafka broker of the bench's own on 127.0.0.1:29092, Postgres database dibs_bench, Redis");
 const broker = await startBenchBroker((line) => console.log(`  ${line}`));
+await warmBroker(broker.brokers);
 const prisma = createPrismaClient(benchEnv.databaseUrl, { poolSize: 4 });
 const redis = new Redis(benchEnv.redisUrl);
 try {
@@ -87,6 +89,7 @@ async function runStrategy(name: StrategyName, userIds: string[], tokens: string
     usesDibsGate: name === "dibs",
     decides: name !== "ceiling",
     cpu: new CpuMeter(() => ({ ...running.pids, broker: [broker.pid], generator: [process.pid] })),
+    ...(running.issuerPort ? { issuerPort: running.issuerPort } : {}),
   };
   try {
     await warmUp(deps);

@@ -6,6 +6,7 @@ import { Progress } from "../load/progress.ts";
 import { uuidV7 } from "../load/uuid-v7.ts";
 import type { BenchProfile } from "../settings.ts";
 import { createCoupon } from "./phases.ts";
+import { batchesBetween, readIssuerCounters } from "../observe/issuer-metrics.ts";
 import { freePort } from "./processes.ts";
 import { SILENT, type StrategyContext, startGroupAtEnd, startIssuer } from "./strategies.ts";
 
@@ -27,6 +28,7 @@ export interface DrainResult {
 /** One hot coupon's batch goes to one partition: 1,000 messages stay under the broker's 1 MB limit. */
 const PRELOAD_BATCH = 1_000;
 const DRAIN_TIMEOUT_MS = 120_000;
+const NOTHING_YET = { batches: 0, postgresSeconds: 0, redisCalls: 0, redisSeconds: 0, sends: 0, sentMessages: 0, sendSeconds: 0 };
 
 /** Preloads the topic with requests that all deserve a coupon, then lets one issuer drain them into Postgres. */
 export async function drainBenchmark(context: StrategyContext, prisma: PrismaClient, settings: BenchProfile["drain"]): Promise<DrainResult[]> {
@@ -63,7 +65,7 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
     const issuer = await startIssuer(context, groupId, issuerPort);
     stage = "issuer draining";
     await watching;
-    const inside = await issuerMetrics(issuerPort);
+    const inside = batchesBetween(NOTHING_YET, await readIssuerCounters(issuerPort), issued);
     await issuer.stop();
     const seconds = first ? (last - first.at) / 1000 : 0;
     const result: DrainResult = {
@@ -73,7 +75,9 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
       seconds: Math.round(seconds * 100) / 100,
       issuedPerSecond: first && seconds > 0 ? Math.round((issued - first.issued) / seconds) : 0,
       totalSeconds: Math.round(((last - started) / 1000) * 100) / 100,
-      ...inside,
+      batches: inside.batches,
+      postgresMsPerBatch: inside.postgresMsPerBatch,
+      redisMsPerBatch: inside.redisMsPerBatch,
     };
     progress.done(
       `${issued}/${requests} issued · ${result.issuedPerSecond} coupons/s (${result.seconds} s from the first issue, ${result.totalSeconds} s from the issuer's start)` +
@@ -82,19 +86,6 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
     results.push(result);
   }
   return results;
-}
-
-/** Reads the issuer's /metrics: how many batches it recorded and how long their transactions and scripts took. */
-async function issuerMetrics(port: number): Promise<Pick<DrainResult, "batches" | "postgresMsPerBatch" | "redisMsPerBatch">> {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "");
-  const value = (name: string, operation: string) => Number(new RegExp(`^${name}\\{operation="${operation}"\\} ([0-9.e+-]+)$`, "m").exec(text)?.[1] ?? NaN);
-  const batches = value("dibs_issuer_db_transaction_duration_seconds_count", "record");
-  const perBatch = (sum: number, count: number) => (count > 0 ? Math.round((sum / count) * 10_000) / 10 : 0);
-  return {
-    batches: batches || 0,
-    postgresMsPerBatch: perBatch(value("dibs_issuer_db_transaction_duration_seconds_sum", "record"), batches),
-    redisMsPerBatch: perBatch(value("dibs_issuer_redis_script_duration_seconds_sum", "decide"), value("dibs_issuer_redis_script_duration_seconds_count", "decide")),
-  };
 }
 
 async function preload(brokers: string[], couponIds: string[], perCoupon: number, onProgress: (sent: number) => void): Promise<void> {

@@ -8,6 +8,7 @@ import { Progress } from "../load/progress.ts";
 import { percentile, seededRandom, sortedNumbers } from "../load/stats.ts";
 import { type CpuMeter, type CpuSnapshot, cpuPerRequest } from "../observe/cpu-meter.ts";
 import type { DecisionWatcher } from "../observe/decision-watcher.ts";
+import { batchesBetween, type IssuerBatches, type IssuerCounters, readIssuerCounters } from "../observe/issuer-metrics.ts";
 import type { BenchProfile } from "../settings.ts";
 
 export type PhaseName = "sale" | "sold-out" | "capacity";
@@ -43,6 +44,8 @@ export interface PhaseResult {
   correctness: Correctness | null;
   /** CPU microseconds per request by process group, from the start of the load until decisions drained. */
   cpu: { microsPerRequest: Record<string, number>; machineBusyPercent: number };
+  /** dibs: the issuer's batches in this phase. */
+  issuer?: IssuerBatches;
 }
 
 export interface PhaseDeps {
@@ -52,6 +55,7 @@ export interface PhaseDeps {
   redis: Redis;
   watcher: DecisionWatcher;
   cpu: CpuMeter;
+  issuerPort?: number;
   userIds: readonly string[];
   tokens: readonly string[];
   profile: BenchProfile;
@@ -91,6 +95,7 @@ export async function salePhase(deps: PhaseDeps): Promise<{ result: PhaseResult;
   const rate = Math.round(sale.requests / sale.burstSeconds);
   progress.start(() => `${rate}/s offered · ${counters.sent}/${sale.requests} sent ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
   const cpu = deps.cpu.snapshot();
+  const issuer = await issuerCounters(deps);
   const started = performance.now();
   const shots = await openLoop(target(deps, couponId, sale.requests), users, schedule, deps.profile.answerTimeoutMs, counters, (shot) =>
     noteDecision(deps, shot),
@@ -98,7 +103,7 @@ export async function salePhase(deps: PhaseDeps): Promise<{ result: PhaseResult;
   const loadSeconds = (lastAnswer(shots, started) - started) / 1000;
   const drain = deps.decides ? await deps.watcher.drained(deps.profile.saleDrainTimeoutMs) : NONE_PENDING;
   deps.watcher.forgetPending();
-  const result = await summarize(deps, "sale", couponId, sale.stock, shots, started, loadSeconds, cpu, drain);
+  const result = await summarize(deps, "sale", couponId, sale.stock, shots, started, loadSeconds, cpu, issuer, drain);
   progress.done(line(result));
   return { result, couponId };
 }
@@ -110,13 +115,14 @@ export async function soldOutPhase(deps: PhaseDeps, couponId: string, stock: num
   const progress = new Progress(`${deps.label} sold-out`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)}`);
   const cpu = deps.cpu.snapshot();
+  const issuer = await issuerCounters(deps);
   const started = performance.now();
   const { shots, elapsedMs } = await closedLoop(target(deps, couponId, connections), seconds, deps.profile.answerTimeoutMs, counters, (shot) =>
     noteDecision(deps, shot),
   );
   if (deps.decides) await deps.watcher.drained(deps.profile.drainTimeoutMs);
   deps.watcher.forgetPending();
-  const result = await summarize(deps, "sold-out", couponId, stock, shots, started, elapsedMs / 1000, cpu, null);
+  const result = await summarize(deps, "sold-out", couponId, stock, shots, started, elapsedMs / 1000, cpu, issuer, null);
   progress.done(line(result));
   return result;
 }
@@ -129,13 +135,14 @@ export async function capacityPhase(deps: PhaseDeps): Promise<PhaseResult> {
   const progress = new Progress(`${deps.label} capacity`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
   const cpu = deps.cpu.snapshot();
+  const issuer = await issuerCounters(deps);
   const started = performance.now();
   const { shots, elapsedMs } = await closedLoop(target(deps, couponId, connections), seconds, deps.profile.answerTimeoutMs, counters, (shot) =>
     noteDecision(deps, shot),
   );
   const drain = deps.decides ? await deps.watcher.drained(deps.profile.drainTimeoutMs) : NONE_PENDING;
   deps.watcher.forgetPending();
-  const result = await summarize(deps, "capacity", couponId, UNLIMITED_STOCK, shots, started, elapsedMs / 1000, cpu, drain);
+  const result = await summarize(deps, "capacity", couponId, UNLIMITED_STOCK, shots, started, elapsedMs / 1000, cpu, issuer, drain);
   progress.done(line(result));
   return result;
 }
@@ -170,10 +177,12 @@ async function summarize(
   started: number,
   seconds: number,
   cpuBefore: CpuSnapshot,
+  issuerBefore: IssuerCounters | undefined,
   /** How the decisions drained; null: the phase is not checked (the sold-out phase reuses the sale's coupon). */
   drain: { late: number; lost: number } | null,
 ): Promise<PhaseResult> {
   const cpu = cpuPerRequest(cpuBefore, deps.cpu.snapshot(), shots.length);
+  const issuerAfter = await issuerCounters(deps);
   const answered = shots.filter((s) => s.status !== 0);
   const accepted = shots.filter((s) => s.status === 202);
   const decisions = accepted.map((s) => ({ shot: s, seen: deps.watcher.decided.get(s.requestId!) })).filter((d) => d.seen);
@@ -195,7 +204,12 @@ async function summarize(
     issuedPerSecond: issuedAt.length > 0 ? Math.round(issuedAt.length / ((lastIssue - started) / 1000)) : null,
     correctness: deps.decides && drain ? await correctness(deps, couponId, shots, drain.late) : null,
     cpu,
+    ...(issuerBefore && issuerAfter ? { issuer: batchesBetween(issuerBefore, issuerAfter, accepted.length) } : {}),
   };
+}
+
+function issuerCounters(deps: PhaseDeps): Promise<IssuerCounters | undefined> {
+  return deps.issuerPort ? readIssuerCounters(deps.issuerPort, deps.url) : Promise.resolve(undefined);
 }
 
 async function correctness(deps: PhaseDeps, couponId: string, shots: Shot[], late: number): Promise<Correctness> {
@@ -229,7 +243,11 @@ function line(r: PhaseResult): string {
   const late = c && c.late > 0 ? ` · ${c.late} still undecided when the drain time was up` : "";
   const check = c ? ` · over-issue ${c.overIssue}, duplicates ${c.duplicates}, lost ${c.lost}` : "";
   const cpu = Object.entries(r.cpu.microsPerRequest).map(([name, us]) => `${name} ${us}`).join(", ");
-  return `${r.requests} requests in ${r.seconds} s · ${r.acceptedPerSecond} accepted/s · answer p50/p99 ${r.answerMs?.p50}/${r.answerMs?.p99} ms${decision}${late}${check}\n      CPU µs per request: ${cpu}; machine ${r.cpu.machineBusyPercent}% busy`;
+  const i = r.issuer;
+  const batches = i
+    ? `\n      api: ${i.messagesPerSend} messages per Kafka send, ${i.ackMsPerSend} ms to its ack; issuer: ${i.batches} batches of ${i.requestsPerBatch} requests, Postgres ${i.postgresMsPerBatch} ms and Redis ${i.redisMsPerBatch} ms per batch`
+    : "";
+  return `${r.requests} requests in ${r.seconds} s · ${r.acceptedPerSecond} accepted/s · answer p50/p99 ${r.answerMs?.p50}/${r.answerMs?.p99} ms${decision}${late}${check}\n      CPU µs per request: ${cpu}; machine ${r.cpu.machineBusyPercent}% busy${batches}`;
 }
 
 function round(value: number, digits: number): number {

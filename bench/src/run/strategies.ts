@@ -19,6 +19,8 @@ export interface RunningStrategy {
   url: string;
   /** The strategy's processes by role, for the CPU meter. */
   pids: Pids;
+  /** dibs: where its issuer serves /metrics. */
+  issuerPort?: number;
   /** What the strategy's processes reported that the reader should know (swallowed errors, for one). */
   notes(): string[];
   stop(): Promise<void>;
@@ -97,6 +99,7 @@ async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
     return {
       url: `http://127.0.0.1:${apiPort}`,
       pids: { api: [api.child.pid], worker: [issuer.pid] },
+      issuerPort,
       notes: () => [],
       stop: () => stopAll(children),
     };
