@@ -1,10 +1,10 @@
 import { createKafka } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
+import { SILENT } from "../run/strategies.ts";
 
 const TOPIC = "bench-warm-up";
 const MESSAGES = 300_000;
 const BATCH = 1_000;
-const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * A fresh broker's JVM compiles its hot paths during the first minute of traffic, burning CPU that the first

@@ -1,0 +1,45 @@
+// tsx src/tools/broker-cost.ts: CPU that a fresh broker of the bench's own and the kafkajs producer spend per message,
+// by messages per send (acks = all, idempotent, one send in flight: as the API sends).
+import { readFileSync } from "node:fs";
+import { createKafka } from "@dibs/kafka";
+import { Partitioners } from "kafkajs";
+import { startBenchBroker } from "../infra/kafka-broker.ts";
+import { SILENT } from "../run/strategies.ts";
+
+const MESSAGES = 50_000;
+const broker = await startBenchBroker(console.log);
+try {
+  const kafka = createKafka({ brokers: broker.brokers, clientId: "broker-cost", logger: SILENT });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: "broker-cost", numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const key = "0190b6a0-0000-7000-8000-0000000000aa";
+  const value = JSON.stringify({ v: 1, requestId: key, couponId: key, userId: "bench-user-12345", acceptedAt: new Date().toISOString() });
+  // The first round warms the broker's JIT; the figures to read are the later ones.
+  for (const perSend of [100, 10, 100, 1_000]) {
+    const brokerBefore = cpuSeconds(broker.pid);
+    const producerBefore = process.cpuUsage();
+    const began = performance.now();
+    for (let sent = 0; sent < MESSAGES; sent += perSend) {
+      await producer.send({ topic: "broker-cost", acks: -1, messages: Array.from({ length: perSend }, () => ({ key, value })) });
+    }
+    const ms = performance.now() - began;
+    const producerUsed = process.cpuUsage(producerBefore);
+    console.log(
+      `${String(perSend).padStart(5)} per send: broker ${(((cpuSeconds(broker.pid) - brokerBefore) * 1e6) / MESSAGES).toFixed(1)} µs/message, ` +
+        `kafkajs ${((producerUsed.user + producerUsed.system) / MESSAGES).toFixed(1)} µs/message, ${(ms / (MESSAGES / perSend)).toFixed(2)} ms per send`,
+    );
+  }
+  await producer.disconnect();
+} finally {
+  await broker.stop();
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
