@@ -3,7 +3,7 @@ import { Partitioners } from "kafkajs";
 import { SILENT } from "../run/strategies.ts";
 
 const TOPIC = "bench-warm-up";
-const MESSAGES = 300_000;
+const MESSAGES = 150_000;
 const BATCH = 1_000;
 
 /**
