@@ -11,7 +11,9 @@ describe("F13 an admin adds stock mid-sale", () => {
 
   it("issues exactly the new stock, applies each operation once, and never lowers it", async () => {
     const couponId = await system.createCoupon({ stock: 300 });
-    const addStock = async (add: unknown, operationId: string) => {
+    // Operation ids are unique across campaigns: each run's are its own.
+    const addStock = async (add: unknown, operation: string) => {
+      const operationId = `${operation}-${couponId}`;
       const response = await fetch(`${system.apis[0]!.url}/admin/coupons/${couponId}/stock`, {
         method: "POST",
         headers: { authorization: `Bearer ${tokenFor("f13-admin", true)}`, "content-type": "application/json" },
