@@ -36,7 +36,7 @@ export const FULL: BenchProfile = {
   capacity: { connections: 256, seconds: 6, users: 60_000 },
   soldOut: { connections: 256, seconds: 3 },
   answerTimeoutMs: 10_000,
-  saleDrainTimeoutMs: 45_000,
+  saleDrainTimeoutMs: 90_000,
   drainTimeoutMs: 15_000,
   drain: { requests: 200_000, coupons: [1, 100] },
 };

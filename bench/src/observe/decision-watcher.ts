@@ -17,6 +17,8 @@ export class DecisionWatcher {
   readonly decided = new Map<string, Observed>();
   private readonly pending = new Map<string, true>();
   private readonly client: pg.Client;
+  /** A second connection: the first one is busy polling. */
+  private readonly statistics: pg.Client;
   private running = false;
   private loop: Promise<void> | undefined;
   private polls = 0;
@@ -24,10 +26,12 @@ export class DecisionWatcher {
 
   constructor(databaseUrl: string) {
     this.client = new pg.Client({ connectionString: databaseUrl });
+    this.statistics = new pg.Client({ connectionString: databaseUrl });
   }
 
   async connect(): Promise<void> {
     await this.client.connect();
+    await this.statistics.connect();
   }
 
   /** A request whose answer already carried its final decision (the synchronous strategies). */
@@ -66,27 +70,36 @@ export class DecisionWatcher {
   async close(): Promise<void> {
     await this.stop();
     await this.client.end();
+    await this.statistics.end();
   }
 
   /**
-   * Waits until nothing is pending, `timeoutMs` passed, or nothing was decided for `stallMs` (the strategy is done;
-   * what is still pending will never be decided). What is pending then is `lost` when stalled, `late` otherwise.
+   * Waits until nothing is pending, `timeoutMs` passed, or Postgres recorded no decision at all for `stallMs`: the
+   * strategy is done, and what is still pending will never be decided. What is pending then is `lost` when the
+   * strategy stalled, `late` when it was still deciding (an earlier backlog, say) when time ran out.
    */
-  async drained(timeoutMs: number, stallMs = 3_000): Promise<{ late: number; lost: number }> {
+  async drained(timeoutMs: number, stallMs = 8_000): Promise<{ late: number; lost: number }> {
     const deadline = performance.now() + timeoutMs;
-    let seen = this.decided.size;
+    let recorded = await this.decisionsRecorded();
     let lastProgress = performance.now();
     while (this.pending.size > 0) {
+      await sleep(250);
       const now = performance.now();
-      if (this.decided.size > seen) {
-        seen = this.decided.size;
+      const nowRecorded = await this.decisionsRecorded();
+      if (nowRecorded > recorded) {
+        recorded = nowRecorded;
         lastProgress = now;
       }
       if (now - lastProgress >= stallMs) return { late: 0, lost: this.pending.size };
       if (now >= deadline) return { late: this.pending.size, lost: 0 };
-      await sleep(100);
     }
     return { late: 0, lost: 0 };
+  }
+
+  /** Every decision Postgres recorded so far, for any coupon (its statistics, up to a second behind). */
+  private async decisionsRecorded(): Promise<number> {
+    const { rows } = await this.statistics.query<{ n: string }>("SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'issue_decision'");
+    return Number(rows[0]?.n ?? 0);
   }
 
   private async run(): Promise<void> {

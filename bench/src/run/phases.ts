@@ -94,6 +94,7 @@ export async function salePhase(deps: PhaseDeps): Promise<{ result: PhaseResult;
   const progress = new Progress(`${deps.label} sale`);
   const rate = Math.round(sale.requests / sale.burstSeconds);
   progress.start(() => `${rate}/s offered · ${counters.sent}/${sale.requests} sent ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
+  await settle(deps);
   const cpu = deps.cpu.snapshot();
   const issuer = await issuerCounters(deps);
   const started = performance.now();
@@ -114,6 +115,7 @@ export async function soldOutPhase(deps: PhaseDeps, couponId: string, stock: num
   const counters = newCounters();
   const progress = new Progress(`${deps.label} sold-out`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)}`);
+  await settle(deps);
   const cpu = deps.cpu.snapshot();
   const issuer = await issuerCounters(deps);
   const started = performance.now();
@@ -134,6 +136,7 @@ export async function capacityPhase(deps: PhaseDeps): Promise<PhaseResult> {
   const counters = newCounters();
   const progress = new Progress(`${deps.label} capacity`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
+  await settle(deps);
   const cpu = deps.cpu.snapshot();
   const issuer = await issuerCounters(deps);
   const started = performance.now();
@@ -145,6 +148,22 @@ export async function capacityPhase(deps: PhaseDeps): Promise<PhaseResult> {
   const result = await summarize(deps, "capacity", couponId, UNLIMITED_STOCK, shots, started, elapsedMs / 1000, cpu, issuer, drain);
   progress.done(line(result));
   return result;
+}
+
+/**
+ * Waits (15 s at most) until the strategy's own processes are idle: a slow one may still be working off requests
+ * of the phase before, which the load generator gave up on, and would charge that work to the next phase.
+ */
+async function settle(deps: PhaseDeps): Promise<void> {
+  const own = (snapshot: CpuSnapshot) => (snapshot.byGroup.api ?? 0) + (snapshot.byGroup.worker ?? 0);
+  const deadline = performance.now() + 15_000;
+  let before = deps.cpu.snapshot();
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = deps.cpu.snapshot();
+    if (own(after) - own(before) < 0.05) return;
+    before = after;
+  }
 }
 
 function target(deps: PhaseDeps, couponId: string, connections: number): Target {
