@@ -5,6 +5,7 @@ import { applyMigrations } from "@dibs/db";
 import { Redis } from "ioredis";
 import type { TestProject } from "vitest/node";
 import { faultEnv, repoRoot } from "./env.ts";
+import { lockMachine } from "./machine-lock.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,6 +15,7 @@ declare module "vitest" {
 
 /** Brings up both Kafka deployments and a migrated test database; at the end, prints the scenario table. */
 export default async function setup(project: TestProject): Promise<() => void> {
+  const unlock = await lockMachine();
   const kafkaSh = `${repoRoot}infra/kafka/kafka.sh`;
   execFileSync("bash", [kafkaSh, "start"], { stdio: "inherit" });
   execFileSync("bash", [kafkaSh, "start", "--nodes", "3"], { stdio: "inherit" });
@@ -33,6 +35,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   project.provide("runDir", runDir);
 
   return () => {
+    unlock();
     const file = `${runDir}/rows.jsonl`;
     if (!existsSync(file)) return;
     const rows = readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as ScenarioRow);
