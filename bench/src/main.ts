@@ -36,6 +36,9 @@ const names = only ? (only.filter((n) => n !== "drain") as StrategyName[]) : [..
 const runDrain = !values["no-drain"] && (!only || only.includes("drain"));
 const nodeArgs = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${join(benchDir, "profiles")}`] : [];
 
+// Ctrl-C, or a kill: exit, and the processes the bench started go with it (run/processes.ts).
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
 const began = Date.now();
 const step = (what: string) => console.log(`\n\x1b[1mdibs bench ▸ ${what}\x1b[0m (${Math.round((Date.now() - began) / 1000)} s)`);
 const before = machine();
@@ -56,7 +59,12 @@ try {
   const results: StrategyResult[] = [];
   for (const name of names) {
     step(`${name}: ${SUMMARIES[name]}`);
-    results.push(await runStrategy(name, userIds, tokens));
+    // One strategy failing (a dependency restarted under someone else's fault test, say) does not end the run.
+    const result = await runStrategy(name, userIds, tokens).catch((error: Error) => {
+      console.log(`  ${name} failed: ${error.message.split("\n")[0]}`);
+      return { name, summary: SUMMARIES[name], phases: [], notes: [`the run failed: ${error.message.split("\n")[0]}`] };
+    });
+    results.push(result);
   }
   let drain: DrainResult[] = [];
   if (runDrain) {

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { ownedByTheBench } from "../run/processes.ts";
 import { benchDir, repoRoot } from "./paths.ts";
 
 const KAFKA_HOME = join(repoRoot, "infra/kafka");
@@ -35,7 +36,7 @@ export async function startBenchBroker(say: (line: string) => void): Promise<Bro
   execFileSync("java", [...common, "kafka.tools.StorageTool", "format", "-t", "YmVuY2gtZGlicy1rYWZrYQ", "-c", properties], {
     stdio: "ignore",
   });
-  const broker = spawn("java", [...common, "kafka.Kafka", properties], { stdio: ["ignore", "ignore", "ignore"] });
+  const broker = ownedByTheBench(spawn("java", [...common, "kafka.Kafka", properties], { stdio: ["ignore", "ignore", "ignore"] }));
   const deadline = Date.now() + 120_000;
   while (!(await answers(BENCH_BROKER.port))) {
     if (broker.exitCode !== null) throw new Error(`the bench broker exited during start-up (code ${broker.exitCode})`);

@@ -16,22 +16,24 @@ export interface Observed {
 export class DecisionWatcher {
   readonly decided = new Map<string, Observed>();
   private readonly pending = new Map<string, true>();
-  private readonly client: pg.Client;
+  private readonly client: pg.Pool;
   /** A second connection: the first one is busy polling. */
-  private readonly statistics: pg.Client;
+  private readonly statistics: pg.Pool;
   private running = false;
   private loop: Promise<void> | undefined;
   private polls = 0;
   private pollTimeMs = 0;
 
   constructor(databaseUrl: string) {
-    this.client = new pg.Client({ connectionString: databaseUrl });
-    this.statistics = new pg.Client({ connectionString: databaseUrl });
+    // Pools of one: they reconnect by themselves when Postgres restarts under someone else's fault test.
+    this.client = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    this.statistics = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    for (const pool of [this.client, this.statistics]) pool.on("error", () => {});
   }
 
   async connect(): Promise<void> {
-    await this.client.connect();
-    await this.statistics.connect();
+    await this.client.query("SELECT 1");
+    await this.statistics.query("SELECT 1");
   }
 
   /** A request whose answer already carried its final decision (the synchronous strategies). */
@@ -98,7 +100,9 @@ export class DecisionWatcher {
 
   /** Every decision Postgres recorded so far, for any coupon (its statistics, up to a second behind). */
   private async decisionsRecorded(): Promise<number> {
-    const { rows } = await this.statistics.query<{ n: string }>("SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'issue_decision'");
+    const { rows } = await this.statistics
+      .query<{ n: string }>("SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'issue_decision'")
+      .catch(() => ({ rows: [] as Array<{ n: string }> }));
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -114,10 +118,9 @@ export class DecisionWatcher {
         ids.push(id);
         if (ids.length === POLL_CHUNK) break;
       }
-      const { rows } = await this.client.query<{ request_id: string; decision: string }>(
-        "SELECT request_id::text, decision::text FROM issue_decision WHERE request_id = ANY($1::uuid[])",
-        [ids],
-      );
+      const rows = await this.client
+        .query<{ request_id: string; decision: string }>("SELECT request_id::text, decision::text FROM issue_decision WHERE request_id = ANY($1::uuid[])", [ids])
+        .then((result) => result.rows, () => []);
       const at = performance.now();
       for (const row of rows) {
         this.pending.delete(row.request_id);

@@ -50,11 +50,15 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
     const started = performance.now();
     let first: { at: number; issued: number } | undefined;
     let last = started;
+    const issuedSoFar = () =>
+      prisma.$queryRaw<Array<{ n: bigint | null }>>`SELECT sum(issued_count) AS n FROM coupon WHERE id = ANY(${couponIds}::uuid[])`.then(
+        ([row]) => Number(row?.n ?? 0),
+        () => issued, // Postgres restarting under someone else's fault test: look again.
+      );
     const watching = (async () => {
       while (issued < requests && performance.now() - started < DRAIN_TIMEOUT_MS) {
-        const [row] = await prisma.$queryRaw<Array<{ n: bigint | null }>>`SELECT sum(issued_count) AS n FROM coupon WHERE id = ANY(${couponIds}::uuid[])`;
+        const seen = await issuedSoFar();
         const now = performance.now();
-        const seen = Number(row?.n ?? 0);
         if (seen > issued) last = now;
         if (seen > 0 && !first) first = { at: now, issued: seen };
         issued = seen;
@@ -63,10 +67,14 @@ export async function drainBenchmark(context: StrategyContext, prisma: PrismaCli
     })();
     const issuerPort = await freePort();
     const issuer = await startIssuer(context, groupId, issuerPort);
-    stage = "issuer draining";
-    await watching;
-    const inside = batchesBetween(NOTHING_YET, await readIssuerCounters(issuerPort), issued);
-    await issuer.stop();
+    let inside;
+    try {
+      stage = "issuer draining";
+      await watching;
+      inside = batchesBetween(NOTHING_YET, await readIssuerCounters(issuerPort), issued);
+    } finally {
+      await issuer.stop();
+    }
     const seconds = first ? (last - first.at) / 1000 : 0;
     const result: DrainResult = {
       coupons: couponCount,

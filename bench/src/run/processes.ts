@@ -4,6 +4,19 @@ import { dirname } from "node:path";
 
 const TSX = import.meta.resolve("tsx");
 
+/** Every process the bench started and that still runs: none may outlive the bench, however it ends. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const proc of running) proc.kill("SIGKILL");
+});
+
+/** Kills `proc` when the bench exits, if it still runs by then. */
+export function ownedByTheBench(proc: ChildProcess): ChildProcess {
+  running.add(proc);
+  proc.once("exit", () => running.delete(proc));
+  return proc;
+}
+
 export interface Child {
   pid: number;
   /** The last lines the process wrote to stderr (and stdout), for when it fails. */
@@ -26,11 +39,13 @@ export interface SpawnOptions {
 
 /** Runs a TypeScript entry point in a node process of its own (through tsx), and waits until it is ready. */
 export async function spawnTs(file: string, args: string[], options: SpawnOptions): Promise<{ child: Child; ready: string }> {
-  const proc = spawn(process.execPath, ["--import", TSX, ...(options.nodeArgs ?? []), file, ...args], {
-    cwd: dirname(file),
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = ownedByTheBench(
+    spawn(process.execPath, ["--import", TSX, ...(options.nodeArgs ?? []), file, ...args], {
+      cwd: dirname(file),
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   const tail: string[] = [];
   const stderrLines: string[] = [];
   const keep = (line: string) => {
