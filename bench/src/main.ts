@@ -106,6 +106,7 @@ async function runStrategy(name: StrategyName, userIds: string[], tokens: string
     phases.push(sale.result);
     if (deps.decides) phases.push(await soldOutPhase(deps, sale.couponId, profile.sale.stock));
     phases.push(await capacityPhase(deps));
+    if (name === "dibs") phases.push((await salePhase(deps, "steady")).result);
     return { name, summary: SUMMARIES[name], phases, notes: running.notes() };
   } finally {
     await watcher.close();

@@ -18,6 +18,8 @@ export interface SaleProfile {
 export interface BenchProfile {
   /** Open-loop flash sale: decision latency (P3) and the correctness columns. */
   sale: SaleProfile;
+  /** dibs only: an open loop it can keep up with, for the latency its pipeline adds when it is not overloaded. */
+  steady: SaleProfile;
   /** Closed loop on a coupon whose stock never runs out: accepted requests/s (P1, P4). */
   capacity: { connections: number; seconds: number; users: number };
   /** Closed loop on the sold-out coupon: answers/s after the sell-out (P5). */
@@ -33,6 +35,7 @@ export interface BenchProfile {
 
 export const FULL: BenchProfile = {
   sale: { users: 12_000, requests: 20_000, stock: 10_000, burstSeconds: 4 },
+  steady: { users: 10_000, requests: 10_000, stock: 10_000, burstSeconds: 5 },
   capacity: { connections: 256, seconds: 6, users: 60_000 },
   soldOut: { connections: 256, seconds: 3 },
   answerTimeoutMs: 10_000,
@@ -44,6 +47,7 @@ export const FULL: BenchProfile = {
 /** Seconds, not minutes: for trying the harness. */
 export const QUICK: BenchProfile = {
   sale: { users: 1_200, requests: 2_000, stock: 1_000, burstSeconds: 1 },
+  steady: { users: 1_000, requests: 1_000, stock: 1_000, burstSeconds: 1 },
   capacity: { connections: 64, seconds: 2, users: 10_000 },
   soldOut: { connections: 64, seconds: 1 },
   answerTimeoutMs: 5_000,

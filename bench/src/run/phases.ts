@@ -11,7 +11,7 @@ import type { DecisionWatcher } from "../observe/decision-watcher.ts";
 import { batchesBetween, type IssuerBatches, type IssuerCounters, readIssuerCounters } from "../observe/issuer-metrics.ts";
 import type { BenchProfile } from "../settings.ts";
 
-export type PhaseName = "sale" | "sold-out" | "capacity";
+export type PhaseName = "sale" | "steady" | "sold-out" | "capacity";
 
 export interface Percentiles {
   p50: number;
@@ -85,13 +85,16 @@ export async function warmUp(deps: PhaseDeps): Promise<void> {
 }
 
 /** The flash sale: `requests` arrive evenly within the burst whatever the server's pace (open loop). */
-export async function salePhase(deps: PhaseDeps): Promise<{ result: PhaseResult; couponId: string }> {
-  const { sale } = deps.profile;
-  const couponId = await createCoupon(deps.prisma, `${deps.label} sale`, sale.stock);
+export async function salePhase(
+  deps: PhaseDeps,
+  phase: "sale" | "steady" = "sale",
+): Promise<{ result: PhaseResult; couponId: string }> {
+  const sale = deps.profile[phase];
+  const couponId = await createCoupon(deps.prisma, `${deps.label} ${phase}`, sale.stock);
   const users = saleUsers(sale.users, sale.requests);
   const schedule = users.map((_, i) => (i * sale.burstSeconds * 1000) / sale.requests);
   const counters = newCounters();
-  const progress = new Progress(`${deps.label} sale`);
+  const progress = new Progress(`${deps.label} ${phase}`);
   const rate = Math.round(sale.requests / sale.burstSeconds);
   progress.start(() => `${rate}/s offered · ${counters.sent}/${sale.requests} sent ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
   await settle(deps);
@@ -104,7 +107,7 @@ export async function salePhase(deps: PhaseDeps): Promise<{ result: PhaseResult;
   const loadSeconds = (lastAnswer(shots, started) - started) / 1000;
   const drain = deps.decides ? await deps.watcher.drained(deps.profile.saleDrainTimeoutMs) : NONE_PENDING;
   deps.watcher.forgetPending();
-  const result = await summarize(deps, "sale", couponId, sale.stock, shots, started, loadSeconds, cpu, issuer, drain);
+  const result = await summarize(deps, phase, couponId, sale.stock, shots, started, loadSeconds, cpu, issuer, drain);
   progress.done(line(result));
   return { result, couponId };
 }
