@@ -236,7 +236,12 @@ function issuerCounters(deps: PhaseDeps): Promise<IssuerCounters | undefined> {
 
 async function correctness(deps: PhaseDeps, couponId: string, shots: Shot[], late: number): Promise<Correctness> {
   const observed = shots.map((s) => ({ userId: deps.userIds[s.user]!, status: s.status, ...(s.requestId ? { requestId: s.requestId } : {}) }));
-  const report = await checkCoupon(deps.prisma, deps.redis, couponId, observed);
+  // One snapshot for all the checker's reads: a slow strategy may still be committing requests the load generator
+  // gave up on, and counts read a moment apart would disagree with rows for no fault of the strategy.
+  const report = await deps.prisma.$transaction((tx) => checkCoupon(tx as PrismaClient, deps.redis, couponId, observed), {
+    isolationLevel: "RepeatableRead",
+    timeout: 120_000,
+  });
   const violations = deps.usesDibsGate ? report.violations : report.violations.filter((v) => !v.startsWith("I5"));
   // The checker counts every undecided request as lost; those still on their way when time ran out are late.
   const lost = Math.max(0, report.lost - late);
