@@ -43,6 +43,7 @@ const began = Date.now();
 const step = (what: string) => console.log(`\n\x1b[1mdibs bench ▸ ${what}\x1b[0m (${Math.round((Date.now() - began) / 1000)} s)`);
 const before = machine();
 step(`${before.cpus} × ${before.cpuModel}, load average ${before.loadAverage.join(" ")}`);
+if (before.loadAverage[0]! > 1.5) console.log("  the machine is busy with other work: figures will be noisy; take the ones to keep when it is quiet");
 
 step("Kafka broker of the bench's own on 127.0.0.1:29092, Postgres database dibs_bench, Redis");
 const broker = await startBenchBroker((line) => console.log(`  ${line}`));
