@@ -1,5 +1,6 @@
-// pnpm bench [--quick] [--only dibs,ceiling,drain] [--no-drain] [--cpu-prof]
+// pnpm bench [--quick] [--only dibs,ceiling,drain] [--no-drain] [--cpu-prof] [--render]   (--render: latest.json → .md, .svg)
 // Runs every strategy through the same flash sale, then the issuer drain benchmark, and writes bench/results/.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { mintToken } from "@dibs/api/tokens";
@@ -15,7 +16,7 @@ import { drainBenchmark, type DrainResult } from "./run/drain.ts";
 import { capacityPhase, type PhaseDeps, type PhaseResult, salePhase, soldOutPhase, warmUp } from "./run/phases.ts";
 import { STRATEGY_NAMES, type StrategyName, startStrategy, SUMMARIES } from "./run/strategies.ts";
 import { machine } from "./report/machine.ts";
-import type { StrategyResult } from "./report/results.ts";
+import type { BenchResults, StrategyResult } from "./report/results.ts";
 import { writeResults } from "./report/write.ts";
 import { benchEnv, FULL, QUICK } from "./settings.ts";
 
@@ -25,8 +26,13 @@ const { values } = parseArgs({
     only: { type: "string" },
     "no-drain": { type: "boolean", default: false },
     "cpu-prof": { type: "boolean", default: false },
+    render: { type: "boolean", default: false },
   },
 });
+if (values.render) {
+  await writeResults(JSON.parse(readFileSync(join(benchDir, "results/latest.json"), "utf8")) as BenchResults);
+  process.exit(0);
+}
 const profile = values.quick ? QUICK : FULL;
 const only = values.only?.split(",");
 for (const name of only ?? []) {

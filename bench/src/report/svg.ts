@@ -6,17 +6,19 @@ const BAR = 18;
 const GAP = 8;
 const PLOT = WIDTH - LABEL - 90;
 
-/** Two panels: accepted requests/s (capacity), and decision latency p50/p99 in the sale on a log scale. */
+/** Two panels: accepted requests/s (capacity), and decision latency p50/p99 in the sale (and dibs' steady load), log scale. */
 export function chart(strategies: StrategyResult[]): string {
   const rows = strategies.map((s) => ({
     name: s.name,
     accepted: s.phases.find((p) => p.phase === "capacity")?.acceptedPerSecond ?? 0,
     decision: s.phases.find((p) => p.phase === "sale")?.decisionMs ?? null,
   }));
+  const steady = strategies.find((s) => s.name === "dibs")?.phases.find((p) => p.phase === "steady");
+  const latencyRows = [...rows, ...(steady?.decisionMs ? [{ name: `dibs, ${steady.acceptedPerSecond.toLocaleString("en-US")}/s`, accepted: 0, decision: steady.decisionMs }] : [])];
   const panel = rows.length * (BAR + GAP) + 40;
-  const height = 2 * panel + 30;
+  const height = panel + latencyRows.length * (BAR + GAP) + 70;
   const maxAccepted = Math.max(1, ...rows.map((r) => r.accepted));
-  const maxLatency = Math.max(10, ...rows.map((r) => r.decision?.p99 ?? 0));
+  const maxLatency = Math.max(10, ...latencyRows.map((r) => r.decision?.p99 ?? 0));
   const log = (ms: number) => (Math.log10(Math.max(1, ms)) / Math.log10(maxLatency)) * PLOT;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
@@ -28,8 +30,8 @@ export function chart(strategies: StrategyResult[]): string {
     parts.push(label(y, r.name), bar(y, (r.accepted / maxAccepted) * PLOT, color(r.name)), value(y, (r.accepted / maxAccepted) * PLOT, r.accepted.toLocaleString("en-US")));
   });
   const top = panel + 20;
-  parts.push(title(top, "Request → decision latency in the sale, p50 (dark) and p99 (light), log scale"));
-  rows.forEach((r, i) => {
+  parts.push(title(top, "Request → decision latency in the sale, and dibs under a load it keeps up with; p50 (dark), p99 (light), log scale"));
+  latencyRows.forEach((r, i) => {
     const y = top + 12 + i * (BAR + GAP);
     parts.push(label(y, r.name));
     if (!r.decision) return void parts.push(value(y, 0, "no decisions"));
@@ -60,7 +62,7 @@ function value(y: number, width: number, text: string): string {
 }
 
 function color(name: string): string {
-  if (name === "dibs") return "#1a7f37";
+  if (name.startsWith("dibs")) return "#1a7f37";
   if (name === "ceiling") return "#8c959f";
   return "#0969da";
 }

@@ -31,7 +31,7 @@ function render(results: BenchResults, targets: TargetResult[]): string {
       `Capacity: ${profile.capacity.connections} connections for ${profile.capacity.seconds} s on a coupon that never sells out. ` +
       `After sell-out: ${profile.soldOut.connections} connections for ${profile.soldOut.seconds} s on the sold-out coupon.`,
     "",
-    `| strategy | accepted/s | answer p50 / p99 at ${fmt(offered)}/s | decision p50 / p99 at ${fmt(offered)}/s | durable issues/s | answers/s after sell-out | over-issue | duplicates | lost |`,
+    `| strategy | accepted/s (capacity) | answer p50 / p99 at ${fmt(offered)}/s | decision p50 / p99 at ${fmt(offered)}/s | durable issues/s (capacity) | answers/s after sell-out | over-issue | duplicates | lost |`,
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ...results.strategies.map(row),
     "",

@@ -152,7 +152,7 @@ async function createSeedTopic(brokers: string[]): Promise<void> {
 function swallowedErrors(children: Child[]): string[] {
   const lines = children.flatMap((c) => c.linesStartingWith("message skipped").concat(c.linesStartingWith("batch job failed")));
   if (lines.length === 0) return [];
-  return [`${lines.length} errors logged and swallowed, e.g. "${lines[0]}"`];
+  return [`${lines.length} error${lines.length === 1 ? "" : "s"} logged and swallowed, e.g. "${lines[0]}"`];
 }
 
 async function stopAll(children: Child[]): Promise<void> {
