@@ -11,7 +11,7 @@ export interface TargetResult {
   met: boolean | null;
 }
 
-export function phaseOf(strategies: StrategyResult[], name: string, phase: PhaseName): PhaseResult | undefined {
+function phaseOf(strategies: StrategyResult[], name: string, phase: PhaseName): PhaseResult | undefined {
   return strategies.find((s) => s.name === name)?.phases.find((p) => p.phase === phase);
 }
 
