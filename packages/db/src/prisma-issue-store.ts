@@ -1,5 +1,5 @@
 import { toCoupon, WITH_PAUSES } from "./coupon-row.ts";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
 import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -84,19 +84,10 @@ async function recordAtOnce(prisma: PrismaClient, decided: readonly DecidedReque
     await prisma.$queryRaw`
       WITH decisions AS (
         INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
-        SELECT request_id, coupon_id, user_id, decision::"Decision", reason, holding, accepted_at
-        FROM unnest(
-          ${decided.map((d) => d.requestId)}::uuid[], ${decided.map((d) => d.couponId)}::uuid[], ${decided.map((d) => d.userId)}::text[],
-          ${decided.map((d) => d.decision)}::text[], ${decided.map((d) => d.reason ?? null)}::text[], ${decided.map((d) => d.holding ?? null)}::int[],
-          ${decided.map((d) => d.acceptedAt)}::timestamptz[]
-        ) AS input(request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
+        ${decisionRows(decided)}
       ), issues AS (
         INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
-        SELECT input.* FROM unnest(
-          ${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.holding ?? 0)}::int[],
-          ${issued.map((d) => d.requestId)}::uuid[]
-        ) AS input(coupon_id, user_id, seq, request_id)
-        JOIN coupon ON coupon.id = input.coupon_id AND input.seq BETWEEN 1 AND coupon.per_user_limit
+        ${issueRows(issued)}
         RETURNING coupon_id
       ), counted AS (
         UPDATE coupon SET issued_count = coupon.issued_count + batch.n
@@ -157,12 +148,7 @@ async function insertDecisions(tx: Tx, fresh: DecidedRequest[]): Promise<void> {
   if (fresh.length === 0) return;
   const inserted = await tx.$executeRaw`
     INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
-    SELECT request_id, coupon_id, user_id, decision::"Decision", reason, holding, accepted_at
-    FROM unnest(
-      ${fresh.map((d) => d.requestId)}::uuid[], ${fresh.map((d) => d.couponId)}::uuid[], ${fresh.map((d) => d.userId)}::text[],
-      ${fresh.map((d) => d.decision)}::text[], ${fresh.map((d) => d.reason ?? null)}::text[], ${fresh.map((d) => d.holding ?? null)}::int[],
-      ${fresh.map((d) => d.acceptedAt)}::timestamptz[]
-    ) AS input(request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
+    ${decisionRows(fresh)}
     ON CONFLICT (request_id) DO NOTHING`;
   // Someone else recorded some of these in the meantime (a fenced-off issuer finishing late): decide again.
   if (inserted !== fresh.length) throw new LedgerConflict([...new Set(fresh.map((d) => d.couponId))]);
@@ -174,11 +160,7 @@ async function insertIssues(tx: Tx, issued: DecidedRequest[]): Promise<void> {
   const inserted = await tx.$queryRaw<Array<{ coupon_id: string; n: bigint }>>`
     WITH inserted AS (
       INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
-      SELECT input.* FROM unnest(
-        ${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.holding ?? 0)}::int[],
-        ${issued.map((d) => d.requestId)}::uuid[]
-      ) AS input(coupon_id, user_id, seq, request_id)
-      JOIN coupon ON coupon.id = input.coupon_id AND input.seq BETWEEN 1 AND coupon.per_user_limit
+      ${issueRows(issued)}
       ON CONFLICT DO NOTHING
       RETURNING coupon_id
     )
@@ -203,4 +185,25 @@ function countBy(keys: string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
+}
+
+/** The decisions as rows for `INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)`. */
+function decisionRows(decided: readonly DecidedRequest[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT request_id, coupon_id, user_id, decision::"Decision", reason, holding, accepted_at
+    FROM unnest(
+      ${decided.map((d) => d.requestId)}::uuid[], ${decided.map((d) => d.couponId)}::uuid[], ${decided.map((d) => d.userId)}::text[],
+      ${decided.map((d) => d.decision)}::text[], ${decided.map((d) => d.reason ?? null)}::text[], ${decided.map((d) => d.holding ?? null)}::int[],
+      ${decided.map((d) => d.acceptedAt)}::timestamptz[]
+    ) AS input(request_id, coupon_id, user_id, decision, reason, holding, accepted_at)`;
+}
+
+/** The issues as rows for `INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)`; a seq past the limit is dropped. */
+function issueRows(issued: readonly DecidedRequest[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT input.* FROM unnest(
+      ${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.holding ?? 0)}::int[],
+      ${issued.map((d) => d.requestId)}::uuid[]
+    ) AS input(coupon_id, user_id, seq, request_id)
+    JOIN coupon ON coupon.id = input.coupon_id AND input.seq BETWEEN 1 AND coupon.per_user_limit`;
 }
