@@ -88,6 +88,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
     redis,
     async close() {
       await publisher.flush();
+      publisher.close();
       await producer.disconnect();
       await stopListening().catch(() => undefined);
       await saleWatch.close();

@@ -1,4 +1,5 @@
-import type { Coupon, CouponCatalog, CouponMode, Decision, IssueRequestPublisher } from "@dibs/domain";
+import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, IssueRequest, IssueRequestPublisher } from "@dibs/domain";
+import type { TraceHeaders } from "@dibs/kafka";
 import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
 
@@ -117,9 +118,20 @@ export interface Operations {
   replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }): Promise<ReplayReport & { missing: string[] }>;
 }
 
+/** The coupon catalog as the API keeps it: what it holds in memory can be read without waiting. */
+export interface CachedCatalog extends CouponCatalog {
+  /** The coupon as last loaded, while fresh; null for a coupon known not to exist; undefined when not in memory. */
+  cachedView(couponId: string): CouponView | null | undefined;
+}
+
+/** Publishes with the trace of the HTTP request that asked, for the issuer's log lines to follow. */
+export interface TracedPublisher extends IssueRequestPublisher {
+  publish(request: IssueRequest, trace?: TraceHeaders): Promise<void>;
+}
+
 export interface ApiDeps {
-  catalog: CouponCatalog;
-  publisher: IssueRequestPublisher;
+  catalog: CachedCatalog;
+  publisher: TracedPublisher;
   queries: IssueQueries;
   admin: CouponAdmin;
   changes: CouponChanges;

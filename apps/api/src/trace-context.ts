@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { pooledRandomBytes } from "./random-pool.ts";
 import { formatTraceparent, parseTraceparent, type TraceHeaders } from "@dibs/kafka";
 
@@ -9,8 +8,6 @@ export interface TraceContext {
   spanId: string;
   flags: string;
 }
-
-const store = new AsyncLocalStorage<TraceContext>();
 
 /**
  * Continues the caller's trace when it sent a valid `traceparent`, otherwise starts one (sampled).
@@ -26,13 +23,7 @@ export function traceFor(requestId: string, traceparent: string | undefined): Tr
   };
 }
 
-export function runInTrace(trace: TraceContext, work: () => void): void {
-  store.run(trace, work);
-}
-
-/** The headers that carry the current request's trace onto a Kafka message; none outside a request. */
-export function currentTraceHeaders(): TraceHeaders {
-  const trace = store.getStore();
-  if (!trace) return {};
+/** The headers that carry a request's trace onto a Kafka message. */
+export function traceHeadersOf(trace: TraceContext): TraceHeaders {
   return { traceparent: formatTraceparent(trace), requestId: trace.requestId };
 }

@@ -59,6 +59,42 @@ describe("POST /coupons/:couponId/issue", () => {
     expect(t.published).toEqual([]);
   });
 
+  it.each([
+    ["sold out", { soldOut: true }],
+    ["not started", { startsAt: new Date(Date.now() + 60_000) }],
+    ["ended", { endsAt: new Date(Date.now() - 1) }],
+    ["paused", { pauses: [{ pausedAt: new Date(Date.now() - 1_000), resumedAt: null }] }],
+  ])("answers a %s coupon from the cache exactly as the full path does, and produces nothing", async (_, overrides) => {
+    const t = await setup();
+    const coupon = t.addCoupon(overrides);
+    const full = await issue(t, coupon.id);
+    t.state.cached.add(coupon.id);
+    const cached = await issue(t, coupon.id);
+    expect(full.statusCode).toBe(409);
+    expect([cached.statusCode, cached.headers["content-type"], cached.json()]).toEqual([full.statusCode, full.headers["content-type"], full.json()]);
+    expect(t.published).toEqual([]);
+  });
+
+  it("still authenticates and validates what is sent when the cache knows the coupon is sold out", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon({ soldOut: true });
+    t.state.cached.add(coupon.id);
+    const url = `/coupons/${coupon.id}/issue`;
+    const anonymous = await t.app.inject({ method: "POST", url });
+    const forged = await t.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${badTokens["signed with another key"]}` } });
+    const withBody = await t.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${userToken()}` }, payload: { userId: "mallory" } });
+    const badKey = await issue(t, coupon.id, { "idempotency-key": "has spaces" });
+    expect([anonymous.statusCode, forged.statusCode, withBody.statusCode, badKey.statusCode]).toEqual([401, 401, 400, 400]);
+  });
+
+  it("takes the full path when the cached coupon is open", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    t.state.cached.add(coupon.id);
+    expect((await issue(t, coupon.id)).statusCode).toBe(202);
+    expect(t.published).toHaveLength(1);
+  });
+
   it("answers 404 for an unknown coupon and 400 for an id that is not one", async () => {
     const t = await setup();
     expect((await issue(t, "0190b6a0-0000-7000-8000-0000000000aa")).json()).toMatchObject({ code: "COUPON_NOT_FOUND" });

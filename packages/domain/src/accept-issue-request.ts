@@ -1,7 +1,7 @@
 import { windowRejection, windowStateAt } from "./coupon.ts";
 import { DomainError } from "./errors.ts";
 import type { IssueRequest } from "./issue-request.ts";
-import type { CouponCatalog, IssueRequestPublisher } from "./ports.ts";
+import type { CouponCatalog, CouponView, IssueRequestPublisher } from "./ports.ts";
 
 export interface AcceptDeps {
   catalog: CouponCatalog;
@@ -15,15 +15,20 @@ export interface AcceptDeps {
 export async function acceptIssueRequest(request: IssueRequest, deps: AcceptDeps): Promise<IssueRequest> {
   const coupon = await deps.catalog.find(request.couponId);
   if (!coupon) throw new DomainError("COUPON_NOT_FOUND", `Coupon ${request.couponId} does not exist`);
-  const rejection = windowRejection(windowStateAt(coupon, request.acceptedAt));
-  if (rejection === "COUPON_NOT_STARTED") {
-    throw new DomainError(rejection, "The coupon's campaign has not started yet", { startsAt: coupon.startsAt });
-  }
-  if (rejection === "COUPON_ENDED") {
-    throw new DomainError(rejection, "The coupon's campaign has ended", { endsAt: coupon.endsAt });
-  }
-  if (rejection === "COUPON_PAUSED") throw new DomainError(rejection, "The coupon's campaign is paused; try again later");
-  if (coupon.soldOut) throw new DomainError("COUPON_SOLD_OUT", "The coupon is sold out");
+  const refusal = refusalOf(coupon, request.acceptedAt);
+  if (refusal) throw refusal;
   await deps.publisher.publish(request);
   return request;
+}
+
+/** Why a request for the coupon, made at `at`, is refused without asking the issuer; null when it must be asked. */
+export function refusalOf(coupon: CouponView, at: Date): DomainError | null {
+  const rejection = windowRejection(windowStateAt(coupon, at));
+  if (rejection === "COUPON_NOT_STARTED") {
+    return new DomainError(rejection, "The coupon's campaign has not started yet", { startsAt: coupon.startsAt });
+  }
+  if (rejection === "COUPON_ENDED") return new DomainError(rejection, "The coupon's campaign has ended", { endsAt: coupon.endsAt });
+  if (rejection === "COUPON_PAUSED") return new DomainError(rejection, "The coupon's campaign is paused; try again later");
+  if (coupon.soldOut) return new DomainError("COUPON_SOLD_OUT", "The coupon is sold out");
+  return null;
 }

@@ -1,9 +1,9 @@
-import { type IssueRequest, type IssueRequestPublisher, UnavailableError } from "@dibs/domain";
-import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent } from "@dibs/kafka";
+import { type IssueRequest, UnavailableError } from "@dibs/domain";
+import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent, type TraceHeaders } from "@dibs/kafka";
 import { type PartitionMetadata, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "../metrics.ts";
-import { currentTraceHeaders } from "../trace-context.ts";
+import type { TracedPublisher } from "../ports.ts";
 
 export interface PublisherOptions {
   /** How long a request waits for the broker's acknowledgement before the API answers 503. */
@@ -15,20 +15,27 @@ export interface PublisherOptions {
 
 interface Pending {
   message: { key: string; value: string; partition: number; headers?: Record<string, string> };
-  /** What the log line of its acknowledgement names, to follow it into the issuer's log. */
-  logged: { requestId: string; couponId: string; reqId?: string; traceId?: string };
-  settle: (error?: Error) => void;
+  request: IssueRequest;
+  trace: TraceHeaders;
+  /** When the request stops waiting (Date.now() ms) and its HTTP answer turns 503. */
+  deadline: number;
+  settled: boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
 }
 
 /**
  * kafkajs has no linger and its idempotent producer wants one send in flight: concurrent HTTP requests are
  * gathered into one `send` (acks = all) at a time, and each resolves only when its batch was acknowledged.
  */
-export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
+export class KafkaIssueRequestPublisher implements TracedPublisher {
   private queue: Pending[] = [];
+  private inFlight: Pending[] = [];
   private sending = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly partitioner = Partitioners.DefaultPartitioner();
+  /** One sweep for every waiting request, not a timer each: a timer per request cost more than the rest of `publish`. */
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly producer: Producer,
@@ -36,10 +43,11 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
     private readonly options: PublisherOptions,
     private readonly log: Logger,
     private readonly metrics: Pick<ApiMetrics, "produceBatchSize" | "produceAckDuration">,
-  ) {}
+  ) {
+    this.sweeper = setInterval(() => this.expireOverdue(), Math.max(1, Math.min(100, options.ackTimeoutMs / 4))).unref();
+  }
 
-  publish(request: IssueRequest): Promise<void> {
-    const trace = currentTraceHeaders();
+  publish(request: IssueRequest, trace: TraceHeaders = {}): Promise<void> {
     const encoded = encodeIssueRequest(request, trace);
     const partition = this.partitioner({
       topic: ISSUE_REQUEST_TOPIC,
@@ -47,20 +55,15 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
       message: { key: encoded.key, value: encoded.value },
     });
     return new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(() => {
-        reject(new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not acknowledge within ${this.options.ackTimeoutMs} ms`));
-      }, this.options.ackTimeoutMs);
-      this.queue.push({
-        message: { ...encoded, partition },
-        logged: { requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId: parseTraceparent(trace.traceparent)?.traceId },
-        settle: (error) => {
-          clearTimeout(timeout);
-          if (error) reject(new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not take the request: ${error.message}`));
-          else resolve();
-        },
-      });
+      const deadline = Date.now() + this.options.ackTimeoutMs;
+      this.queue.push({ message: { ...encoded, partition }, request, trace, deadline, settled: false, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Stops the sweep of overdue requests; for a publisher that will not be used again. */
+  close(): void {
+    clearInterval(this.sweeper);
   }
 
   /** Waits until everything queued so far was sent or failed. */
@@ -84,10 +87,11 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.maxBatchSize ?? 1_000);
-        await this.sendBatch(batch);
+        this.inFlight = this.queue.splice(0, this.options.maxBatchSize ?? 1_000);
+        await this.sendBatch(this.inFlight);
       }
     } finally {
+      this.inFlight = [];
       this.sending = false;
     }
   }
@@ -103,14 +107,39 @@ export class KafkaIssueRequestPublisher implements IssueRequestPublisher {
         result,
       );
       ackTimer({ outcome: "acknowledged" });
+      const logged = this.log.isLevelEnabled("info");
       for (const pending of batch) {
-        this.log.info({ ...pending.logged, partition: pending.message.partition }, "issue request published");
-        pending.settle();
+        if (logged) this.logPublished(pending);
+        settle(pending);
       }
     } catch (error) {
       ackTimer({ outcome: "failed" });
       this.log.warn({ err: error, messages: batch.length }, "publishing issue requests failed");
-      for (const pending of batch) pending.settle(error as Error);
+      const cause = `Kafka did not take the request: ${(error as Error).message}`;
+      for (const pending of batch) settle(pending, new UnavailableError("PUBLISH_UNAVAILABLE", cause));
     }
   }
+
+  private logPublished({ request, trace, message }: Pending): void {
+    const traceId = parseTraceparent(trace.traceparent)?.traceId;
+    this.log.info({ requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId, partition: message.partition }, "issue request published");
+  }
+
+  private expireOverdue(): void {
+    const now = Date.now();
+    for (const waiting of [this.queue, this.inFlight]) {
+      for (const pending of waiting) {
+        if (!pending.settled && pending.deadline <= now) {
+          settle(pending, new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not acknowledge within ${this.options.ackTimeoutMs} ms`));
+        }
+      }
+    }
+  }
+}
+
+function settle(pending: Pending, error?: Error): void {
+  if (pending.settled) return;
+  pending.settled = true;
+  if (error) pending.reject(error);
+  else pending.resolve();
 }

@@ -9,10 +9,14 @@ export function inMemoryDeps() {
   const published: IssueRequest[] = [];
   const decisions = new Map<string, DecisionView>();
   const idempotency = new Map<string, string>();
-  const state = { kafkaDown: false };
+  const state = { kafkaDown: false, cached: new Set<string>() };
 
   const deps: ApiDeps = {
-    catalog: { find: async (id) => coupons.get(id) ?? null },
+    catalog: {
+      find: async (id) => coupons.get(id) ?? null,
+      // Like the real cache right after a miss: nothing in memory until a request asked for it the slow way.
+      cachedView: (id) => (state.cached.has(id) ? (coupons.get(id) ?? null) : undefined),
+    },
     publisher: {
       publish: async (request) => {
         if (state.kafkaDown) throw new UnavailableError("PUBLISH_UNAVAILABLE", "Kafka did not acknowledge");
