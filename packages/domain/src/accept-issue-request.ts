@@ -16,19 +16,29 @@ export async function acceptIssueRequest(request: IssueRequest, deps: AcceptDeps
   const coupon = await deps.catalog.find(request.couponId);
   if (!coupon) throw new DomainError("COUPON_NOT_FOUND", `Coupon ${request.couponId} does not exist`);
   const refusal = refusalOf(coupon, request.acceptedAt);
-  if (refusal) throw refusal;
+  if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details);
   await deps.publisher.publish(request);
   return request;
 }
 
+/** Why the campaign refuses a request: the code and words of the DomainError the API answers with. */
+export interface Refusal {
+  code: "COUPON_NOT_STARTED" | "COUPON_ENDED" | "COUPON_PAUSED" | "COUPON_SOLD_OUT";
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+const PAUSED: Refusal = { code: "COUPON_PAUSED", message: "The coupon's campaign is paused; try again later" };
+const SOLD_OUT: Refusal = { code: "COUPON_SOLD_OUT", message: "The coupon is sold out" };
+
 /** Why a request for the coupon, made at `at`, is refused without asking the issuer; null when it must be asked. */
-export function refusalOf(coupon: CouponView, at: Date): DomainError | null {
+export function refusalOf(coupon: CouponView, at: Date): Refusal | null {
   const rejection = windowRejection(windowStateAt(coupon, at));
   if (rejection === "COUPON_NOT_STARTED") {
-    return new DomainError(rejection, "The coupon's campaign has not started yet", { startsAt: coupon.startsAt });
+    return { code: rejection, message: "The coupon's campaign has not started yet", details: { startsAt: coupon.startsAt } };
   }
-  if (rejection === "COUPON_ENDED") return new DomainError(rejection, "The coupon's campaign has ended", { endsAt: coupon.endsAt });
-  if (rejection === "COUPON_PAUSED") return new DomainError(rejection, "The coupon's campaign is paused; try again later");
-  if (coupon.soldOut) return new DomainError("COUPON_SOLD_OUT", "The coupon is sold out");
+  if (rejection === "COUPON_ENDED") return { code: rejection, message: "The coupon's campaign has ended", details: { endsAt: coupon.endsAt } };
+  if (rejection === "COUPON_PAUSED") return PAUSED;
+  if (coupon.soldOut) return SOLD_OUT;
   return null;
 }

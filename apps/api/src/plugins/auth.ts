@@ -1,5 +1,5 @@
 import { createVerifier } from "fast-jwt";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import { VerifiedTokens } from "../verified-tokens.ts";
 import { HttpError } from "./http-error.ts";
@@ -22,8 +22,8 @@ declare module "fastify" {
     caller: Caller;
   }
   interface FastifyInstance {
-    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-    requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    authenticate: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+    requireAdmin: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
   }
 }
 
@@ -63,11 +63,21 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
   };
 
   app.decorateRequest("caller");
-  app.decorate("authenticate", async (request: FastifyRequest) => {
-    request.caller = callerOf(request.headers.authorization);
+  // Callback hooks, not async ones: no promise for each request to pass through.
+  app.decorate("authenticate", (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    try {
+      request.caller = callerOf(request.headers.authorization);
+    } catch (error) {
+      return done(error as HttpError);
+    }
+    done();
   });
-  app.decorate("requireAdmin", async (request: FastifyRequest) => {
-    request.caller = callerOf(request.headers.authorization);
-    if (!request.caller.admin) throw new HttpError(403, "FORBIDDEN", "This route needs the admin role");
+  app.decorate("requireAdmin", (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    try {
+      request.caller = callerOf(request.headers.authorization);
+    } catch (error) {
+      return done(error as HttpError);
+    }
+    done(request.caller.admin ? undefined : new HttpError(403, "FORBIDDEN", "This route needs the admin role"));
   });
 });

@@ -6,10 +6,11 @@ import type { ApiMetrics } from "../metrics.ts";
 
 /** Counts and times every answered request by its route template (never the raw URL), and serves /metrics. */
 export const metricsPlugin = fp<{ metrics: ApiMetrics }>(async (app: FastifyInstance, { metrics }) => {
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched", status_code: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   app.withTypeProvider<ZodTypeProvider>().get(

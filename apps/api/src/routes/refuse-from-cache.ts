@@ -1,4 +1,4 @@
-import { refusalOf } from "@dibs/domain";
+import { type Refusal, refusalOf } from "@dibs/domain";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import { STATUS_BY_CODE } from "../plugins/errors.ts";
 import type { ApiDeps } from "../ports.ts";
@@ -19,7 +19,18 @@ export function refuseFromCache(deps: Pick<ApiDeps, "catalog">) {
     const coupon = deps.catalog.cachedView((request.params as { couponId: string }).couponId);
     const refusal = coupon && refusalOf(coupon, new Date());
     if (!refusal) return done();
-    const body = JSON.stringify({ code: refusal.code, message: refusal.message, ...refusal.details });
-    reply.code(STATUS_BY_CODE[refusal.code]).header("content-type", JSON_TYPE).send(body);
+    reply.code(STATUS_BY_CODE[refusal.code]).header("content-type", JSON_TYPE).send(bodyOf(refusal));
   };
+}
+
+const bodies = new WeakMap<Refusal, string>();
+
+/** The same few refusals, over and over: each is written to JSON once. */
+function bodyOf(refusal: Refusal): string {
+  let body = bodies.get(refusal);
+  if (body === undefined) {
+    body = JSON.stringify({ code: refusal.code, message: refusal.message, ...refusal.details });
+    bodies.set(refusal, body);
+  }
+  return body;
 }
