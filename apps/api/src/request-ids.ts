@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { pooledRandomBytes } from "./random-pool.ts";
 
 /**
@@ -6,7 +6,11 @@ import { pooledRandomBytes } from "./random-pool.ts";
  * So the API can tell a pending request's owner without storing anything: another user's id reads as 404.
  */
 export class RequestIds {
-  constructor(private readonly secret: string) {}
+  private readonly key: KeyObject;
+
+  constructor(secret: string) {
+    this.key = createSecretKey(Buffer.from(secret, "utf8"));
+  }
 
   create(userId: string, now: number = Date.now()): string {
     const bytes = pooledRandomBytes(16);
@@ -24,7 +28,7 @@ export class RequestIds {
   }
 
   private tag(userId: string, bytes: Buffer): Buffer {
-    return createHmac("sha256", this.secret).update(bytes.subarray(0, 12)).update(userId).digest().subarray(0, 4);
+    return createHmac("sha256", this.key).update(bytes.subarray(0, 12)).update(userId).digest().subarray(0, 4);
   }
 }
 

@@ -20,7 +20,10 @@ interface Cached<T> {
   loaded?: { value: T };
 }
 
-/** Coupon data from Postgres and the gate's counters from Redis, each cached briefly, loaded once per expiry. */
+/**
+ * Coupon data from Postgres and the gate's counters from Redis, each cached briefly, loaded once per expiry.
+ * While a value is reloaded, `cachedView` goes on answering from the one before: it is stale by one load at most.
+ */
 export class CachedCouponCatalog implements CachedCatalog {
   private readonly coupons = new Map<string, Cached<Coupon | null>>();
   private readonly gateIssued = new Map<string, Cached<number | null>>();
@@ -33,24 +36,20 @@ export class CachedCouponCatalog implements CachedCatalog {
   ) {}
 
   async find(couponId: string): Promise<CouponView | null> {
-    const coupon = await this.cached(this.coupons, couponId, this.options.couponTtlMs, () => this.loadCoupon(couponId));
+    const coupon = await this.couponEntry(couponId).value;
     if (!coupon) return null;
-    const atGate = await this.cached(this.gateIssued, couponId, this.options.soldOutTtlMs, () => this.loadGateIssued(couponId));
+    const atGate = await this.gateEntry(couponId).value;
     return this.view(coupon, atGate);
   }
 
-  private view(coupon: Coupon, atGate: number | null): CouponView {
-    return { ...coupon, soldOut: Math.max(atGate ?? 0, coupon.issuedCount) >= coupon.stock };
-  }
-
   cachedView(couponId: string): CouponView | null | undefined {
-    const now = Date.now();
-    const coupon = this.coupons.get(couponId);
-    if (!coupon?.loaded || coupon.expiresAt <= now) return undefined;
-    if (!coupon.loaded.value) return null;
-    const atGate = this.gateIssued.get(couponId);
-    if (!atGate?.loaded || atGate.expiresAt <= now) return undefined;
-    return this.view(coupon.loaded.value, atGate.loaded.value);
+    // Only coupons that find() loaded: the id here is the raw path parameter, not validated yet.
+    if (!this.coupons.has(couponId)) return undefined;
+    const coupon = this.couponEntry(couponId).loaded;
+    if (!coupon) return undefined;
+    if (!coupon.value) return null;
+    const atGate = this.gateEntry(couponId).loaded;
+    return atGate ? this.view(coupon.value, atGate.value) : undefined;
   }
 
   /** Drops what is cached of a coupon that an admin just changed. */
@@ -78,18 +77,30 @@ export class CachedCouponCatalog implements CachedCatalog {
     }
   }
 
-  private cached<T>(cache: Map<string, Cached<T>>, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  private couponEntry(couponId: string): Cached<Coupon | null> {
+    return this.cached(this.coupons, couponId, this.options.couponTtlMs, () => this.loadCoupon(couponId));
+  }
+
+  private gateEntry(couponId: string): Cached<number | null> {
+    return this.cached(this.gateIssued, couponId, this.options.soldOutTtlMs, () => this.loadGateIssued(couponId));
+  }
+
+  private view(coupon: Coupon, atGate: number | null): CouponView {
+    return { ...coupon, soldOut: Math.max(atGate ?? 0, coupon.issuedCount) >= coupon.stock };
+  }
+
+  /** The entry of `key`, reloading it when expired; a reloading entry keeps the value loaded before. */
+  private cached<T>(cache: Map<string, Cached<T>>, key: string, ttlMs: number, load: () => Promise<T>): Cached<T> {
     const now = Date.now();
     const hit = cache.get(key);
-    if (hit && hit.expiresAt > now) return hit.value;
-    const value = load();
-    const entry: Cached<T> = { value, expiresAt: now + ttlMs };
+    if (hit && hit.expiresAt > now) return hit;
+    const entry: Cached<T> = { value: load(), expiresAt: now + ttlMs, ...(hit?.loaded ? { loaded: hit.loaded } : {}) };
     cache.set(key, entry);
-    value.then(
-      (loaded) => (entry.loaded = { value: loaded }),
-      () => cache.delete(key),
+    entry.value.then(
+      (value) => (entry.loaded = { value }),
+      () => cache.get(key) === entry && cache.delete(key),
     );
     if (cache.size > 10_000) cache.clear();
-    return value;
+    return entry;
   }
 }

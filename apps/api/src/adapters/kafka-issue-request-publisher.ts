@@ -34,6 +34,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   private sending = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitionByKey = new Map<string, number>();
   /** One sweep for every waiting request, not a timer each: a timer per request cost more than the rest of `publish`. */
   private readonly sweeper: NodeJS.Timeout;
 
@@ -49,16 +50,23 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
 
   publish(request: IssueRequest, trace: TraceHeaders = {}): Promise<void> {
     const encoded = encodeIssueRequest(request, trace);
-    const partition = this.partitioner({
-      topic: ISSUE_REQUEST_TOPIC,
-      partitionMetadata: this.partitions,
-      message: { key: encoded.key, value: encoded.value },
-    });
+    const partition = this.partitionOf(encoded.key);
     return new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + this.options.ackTimeoutMs;
       this.queue.push({ message: { ...encoded, partition }, request, trace, deadline, settled: false, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** The key's partition is a murmur2 hash in kafkajs' slow 64-bit arithmetic: once per coupon, not per request. */
+  private partitionOf(key: string): number {
+    let partition = this.partitionByKey.get(key);
+    if (partition === undefined) {
+      partition = this.partitioner({ topic: ISSUE_REQUEST_TOPIC, partitionMetadata: this.partitions, message: { key, value: null } });
+      if (this.partitionByKey.size >= 10_000) this.partitionByKey.clear();
+      this.partitionByKey.set(key, partition);
+    }
+    return partition;
   }
 
   /** Stops the sweep of overdue requests; for a publisher that will not be used again. */
