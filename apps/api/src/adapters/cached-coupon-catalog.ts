@@ -27,6 +27,7 @@ interface Cached<T> {
 export class CachedCouponCatalog implements CachedCatalog {
   private readonly coupons = new Map<string, Cached<Coupon | null>>();
   private readonly gateIssued = new Map<string, Cached<number | null>>();
+  private readonly views = new WeakMap<Coupon, [CouponView | undefined, CouponView | undefined]>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -85,8 +86,16 @@ export class CachedCouponCatalog implements CachedCatalog {
     return this.cached(this.gateIssued, couponId, this.options.soldOutTtlMs, () => this.loadGateIssued(couponId));
   }
 
+  /** Every request reads the view: it is made once per coupon row and sold-out state, not once per request. */
   private view(coupon: Coupon, atGate: number | null): CouponView {
-    return { ...coupon, soldOut: Math.max(atGate ?? 0, coupon.issuedCount) >= coupon.stock };
+    const soldOut = Math.max(atGate ?? 0, coupon.issuedCount) >= coupon.stock;
+    const views = this.views.get(coupon);
+    const made = views?.[soldOut ? 1 : 0];
+    if (made) return made;
+    const view = { ...coupon, soldOut };
+    if (views) views[soldOut ? 1 : 0] = view;
+    else this.views.set(coupon, soldOut ? [undefined, view] : [view, undefined]);
+    return view;
   }
 
   /** The entry of `key`, reloading it when expired; a reloading entry keeps the value loaded before. */
