@@ -122,9 +122,9 @@ export async function soldOutPhase(deps: PhaseDeps, couponId: string, stock: num
   const cpu = deps.cpu.snapshot();
   const issuer = await issuerCounters(deps);
   const started = performance.now();
-  const { shots, elapsedMs } = await closedLoop(target(deps, couponId, connections), seconds, deps.profile.answerTimeoutMs, counters, (shot) =>
-    noteDecision(deps, shot),
-  );
+  // The sale's crowd pressing again after the sell-out: its users, not the capacity phase's fresh ones.
+  const saleCrowd = { ...target(deps, couponId, connections), tokens: deps.tokens.slice(0, deps.profile.sale.users) };
+  const { shots, elapsedMs } = await closedLoop(saleCrowd, seconds, deps.profile.answerTimeoutMs, counters, (shot) => noteDecision(deps, shot));
   if (deps.decides) await deps.watcher.drained(deps.profile.drainTimeoutMs);
   deps.watcher.forgetPending();
   const result = await summarize(deps, "sold-out", couponId, stock, shots, started, elapsedMs / 1000, cpu, issuer, null);

@@ -1,5 +1,6 @@
-// tsx src/tools/profile-summary.ts <file.cpuprofile> [top] [skip seconds]: where a process spent its busy CPU time,
-// by package and by function, leaving out idle time and the first seconds (start-up, module loading).
+// tsx src/tools/profile-summary.ts <file.cpuprofile> [top] [skip seconds] [until second]: where a process spent its busy
+// CPU time, by package and by function, leaving out idle time and the first seconds (start-up, module loading); with
+// `until`, only the window between (one phase of a bench run: --timeline shows which seconds were busy).
 import { readFileSync } from "node:fs";
 
 interface ProfileNode {
@@ -8,10 +9,11 @@ interface ProfileNode {
   children?: number[];
 }
 
-const [file, topArg, skipArg] = process.argv.slice(2);
+const [file, topArg, skipArg, untilArg] = process.argv.slice(2);
 if (!file) throw new Error("usage: profile-summary.ts <file.cpuprofile> [top] [skip seconds]");
 const top = Number(topArg ?? 25);
 const skipMicros = Number(skipArg ?? 0) * 1e6;
+const untilMicros = untilArg === undefined ? Number.POSITIVE_INFINITY : Number(untilArg) * 1e6;
 const profile = JSON.parse(readFileSync(file, "utf8")) as {
   nodes: ProfileNode[];
   samples: number[];
@@ -24,7 +26,7 @@ const hitsById = new Map<number, number>();
 let elapsed = 0;
 profile.samples.forEach((id, i) => {
   elapsed += profile.timeDeltas[i]!;
-  if (elapsed >= skipMicros) hitsById.set(id, (hitsById.get(id) ?? 0) + 1);
+  if (elapsed >= skipMicros && elapsed < untilMicros) hitsById.set(id, (hitsById.get(id) ?? 0) + 1);
 });
 const idle = [...hitsById].filter(([id]) => nodes.get(id)!.callFrame.functionName === "(idle)").reduce((n, [, h]) => n + h, 0);
 const all = [...hitsById.values()].reduce((a, b) => a + b, 0);
