@@ -18,8 +18,10 @@ if (process.argv[2] === "load") {
   const [, , , url, couponId, seconds] = process.argv;
   const tokens = Array.from({ length: 5_000 }, (_, i) => mintToken({ secret, issuer: "dibs", userId: `user-${i}` }));
   const counters = newCounters();
+  const cpu = process.cpuUsage();
   const { elapsedMs } = await closedLoop({ url: url!, couponId: couponId!, tokens, connections: 128 }, Number(seconds), 5_000, counters);
-  process.send!({ answered: counters.answered, elapsedMs, statuses: Object.fromEntries(counters.byStatus) });
+  const used = process.cpuUsage(cpu);
+  process.send!({ answered: counters.answered, elapsedMs, statuses: Object.fromEntries(counters.byStatus), loadCpuMicros: used.user + used.system });
   process.exit(0);
 }
 
@@ -45,7 +47,7 @@ async function measure(label: string, server: FastifyInstance, couponId: string)
   await server.listen({ port: 0, host: "127.0.0.1" });
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   const before = process.cpuUsage();
-  const result = await new Promise<{ answered: number; elapsedMs: number; statuses: Record<string, number> }>((resolve, reject) => {
+  const result = await new Promise<{ answered: number; elapsedMs: number; statuses: Record<string, number>; loadCpuMicros: number }>((resolve, reject) => {
     const child = fork(new URL(import.meta.url).pathname, ["load", url, couponId, String(seconds)], { execArgv: ["--import", "tsx"] });
     child.once("message", (message) => resolve(message as never));
     child.once("error", reject);
@@ -53,7 +55,10 @@ async function measure(label: string, server: FastifyInstance, couponId: string)
   const used = process.cpuUsage(before);
   const perAnswer = (used.user + used.system) / result.answered;
   const rate = (result.answered / result.elapsedMs) * 1000;
-  console.log(`${label.padEnd(22)} ${perAnswer.toFixed(1)} µs server CPU per answer, ${Math.round(rate)} answers/s ${JSON.stringify(result.statuses)}`);
+  const loadPerAnswer = result.loadCpuMicros / result.answered;
+  console.log(
+    `${label.padEnd(22)} ${perAnswer.toFixed(1)} µs server CPU per answer (load generator ${loadPerAnswer.toFixed(1)}), ${Math.round(rate)} answers/s ${JSON.stringify(result.statuses)}`,
+  );
   await server.close();
 }
 
