@@ -1,3 +1,4 @@
+import { arrayLiteral } from "./array-literal.ts";
 import { toCoupon, WITH_PAUSES } from "./coupon-row.ts";
 import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
 import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
@@ -261,9 +262,10 @@ function decisionRows(decided: readonly DecidedRequest[]): Prisma.Sql {
   return Prisma.sql`
     SELECT request_id, coupon_id, user_id, decision::"Decision", reason, holding, accepted_at
     FROM unnest(
-      ${decided.map((d) => d.requestId)}::uuid[], ${decided.map((d) => d.couponId)}::uuid[], ${decided.map((d) => d.userId)}::text[],
-      ${decided.map((d) => d.decision)}::text[], ${decided.map((d) => d.reason ?? null)}::text[], ${decided.map((d) => d.holding ?? null)}::int[],
-      ${decided.map((d) => d.acceptedAt)}::timestamptz[]
+      ${arrayLiteral(decided.map((d) => d.requestId))}::uuid[], ${arrayLiteral(decided.map((d) => d.couponId))}::uuid[],
+      ${arrayLiteral(decided.map((d) => d.userId))}::text[], ${arrayLiteral(decided.map((d) => d.decision))}::text[],
+      ${arrayLiteral(decided.map((d) => d.reason))}::text[], ${arrayLiteral(decided.map((d) => d.holding))}::int[],
+      ${arrayLiteral(decided.map((d) => d.acceptedAt.toISOString()))}::timestamptz[]
     ) AS input(request_id, coupon_id, user_id, decision, reason, holding, accepted_at)`;
 }
 
@@ -271,8 +273,8 @@ function decisionRows(decided: readonly DecidedRequest[]): Prisma.Sql {
 function issueRows(issued: readonly DecidedRequest[]): Prisma.Sql {
   return Prisma.sql`
     SELECT input.* FROM unnest(
-      ${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.holding ?? 0)}::int[],
-      ${issued.map((d) => d.requestId)}::uuid[]
+      ${arrayLiteral(issued.map((d) => d.couponId))}::uuid[], ${arrayLiteral(issued.map((d) => d.userId))}::text[],
+      ${arrayLiteral(issued.map((d) => d.holding ?? 0))}::int[], ${arrayLiteral(issued.map((d) => d.requestId))}::uuid[]
     ) AS input(coupon_id, user_id, seq, request_id)
     JOIN coupon ON coupon.id = input.coupon_id AND input.seq BETWEEN 1 AND coupon.per_user_limit`;
 }

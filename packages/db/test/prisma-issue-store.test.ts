@@ -96,6 +96,14 @@ describe("PrismaIssueStore", () => {
     expect(ledger?.holdings).toEqual([{ userId: "a", count: 2 }]);
   });
 
+  it("records user ids of any characters as they are", async () => {
+    const coupon = await aCoupon(10);
+    const users = ['quo"te', "back\\slash", "{brace},comma", "NULL", " spaced ", "김민준", "🎟️"];
+    expect((await store.record(users.map((u) => decided(coupon.id, u, "ISSUED")))).conflicts).toEqual([]);
+    const rows = await prisma.couponIssue.findMany({ where: { couponId: coupon.id }, select: { userId: true } });
+    expect(rows.map((r) => r.userId).sort()).toEqual([...users].sort());
+  });
+
   it("gives the ledger a gate is rebuilt from", async () => {
     const coupon = await aCoupon(3);
     const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "DUPLICATE")];
