@@ -1,5 +1,6 @@
 // tsx src/tools/store-batch.ts [batch] [rounds]: how long the issuer's Postgres store takes to record one batch of
-// ISSUED decisions for one hot coupon (the issuer drain's unit of work), in the bench's database.
+// ISSUED decisions for one hot coupon (the issuer drain's unit of work), in the bench's database, and the CPU it costs
+// the client (the issuer's share: Prisma and pg building the statement's parameters).
 import { performance } from "node:perf_hooks";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import type { DecidedRequest } from "@dibs/domain";
@@ -24,9 +25,15 @@ for (let round = 0; round < rounds; round++) {
     return { requestId: uuidV7(), couponId, userId, acceptedAt: new Date(), decision: "ISSUED", holding: 1 };
   });
   const began = performance.now();
+  const cpuBefore = process.cpuUsage();
   const outcome = await store.record(decided);
   const ms = performance.now() - began;
+  const cpu = process.cpuUsage(cpuBefore);
   if (outcome.conflicts.length > 0) throw new Error(`conflicts: ${outcome.conflicts.join(", ")}`);
-  console.log(`${batch} decisions recorded in ${ms.toFixed(0)} ms: ${((ms * 1000) / batch).toFixed(1)} µs each, ${Math.round(batch / (ms / 1000))}/s`);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  console.log(
+    `${batch} decisions recorded in ${ms.toFixed(0)} ms: ${((ms * 1000) / batch).toFixed(1)} µs each, ${Math.round(batch / (ms / 1000))}/s;` +
+      ` this process's CPU ${cpuMs.toFixed(0)} ms`,
+  );
 }
 await prisma.$disconnect();

@@ -1,3 +1,4 @@
+import { arrayLiteral } from "./array-literal.ts";
 import { toCoupon, WITH_PAUSES } from "./coupon-row.ts";
 import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
 import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
@@ -12,6 +13,11 @@ class LedgerConflict extends Error {
 }
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
+/** A half waiting for the other longer than this is stuck in a wait no one else sees: roll back, the batch comes again. */
+const SIDE_BY_SIDE_TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+/** From this many decisions on, a batch new to Postgres is written by two transactions side by side. */
+const SIDE_BY_SIDE_FROM = 2_000;
 
 /** How the one-statement way ends when part of a batch was recorded before, or Postgres refuses the batch. */
 const NOT_AT_ONCE = new Set(["23505", "23514", "22012"]);
@@ -72,36 +78,100 @@ async function enterLottery(tx: Tx, entries: readonly IssueRequest[]): Promise<D
 }
 
 /**
- * In a live sale a batch is new to Postgres and within the stock: one statement records its decisions and issues
- * and counts them, atomically, in one round trip instead of a transaction's six. A batch of which something was
- * recorded before (redelivered, or another issuer's), or that Postgres refuses, fails that statement as a whole —
- * a unique key, the stock's CHECK, or the division by zero below — and nothing is written: the careful way
- * (recordIn, which reads what is there first) takes over.
+ * In a live sale a batch is new to Postgres and within the stock: it is recorded without reading anything first,
+ * either by one statement (a small batch: one round trip instead of a transaction's six) or, for a large one, by two
+ * transactions side by side, one per half (one Postgres backend per core). A batch of which something was recorded
+ * before (redelivered, or another issuer's), or that Postgres refuses, fails as a whole — a unique key, the stock's
+ * CHECK, or a division by zero below — and the careful way (recordIn, which reads what is there first) takes over.
  */
 async function recordAtOnce(prisma: PrismaClient, decided: readonly DecidedRequest[]): Promise<boolean> {
-  const issued = decided.filter((d) => d.decision === "ISSUED");
   try {
-    await prisma.$queryRaw`
+    const middle = Math.ceil(decided.length / 2);
+    const [earlier, later] = [decided.slice(0, middle), decided.slice(middle)];
+    if (decided.length >= SIDE_BY_SIDE_FROM && halvesAreDisjoint(earlier, later)) await recordSideBySide(prisma, earlier, later);
+    else await recordInOneStatement(prisma, decided);
+    return true;
+  } catch (error) {
+    if (NOT_AT_ONCE.has(postgresCode(error) ?? "")) return false;
+    throw error;
+  }
+}
+
+async function recordInOneStatement(prisma: PrismaClient, decided: readonly DecidedRequest[]): Promise<void> {
+  const issued = decided.filter((d) => d.decision === "ISSUED");
+  await prisma.$queryRaw`
+    WITH decisions AS (
+      INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
+      ${decisionRows(decided)}
+    ), issues AS (
+      INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
+      ${issueRows(issued)}
+      RETURNING coupon_id
+    ), counted AS (
+      UPDATE coupon SET issued_count = coupon.issued_count + batch.n
+      FROM (SELECT coupon_id, count(*)::int AS n FROM issues GROUP BY coupon_id) AS batch
+      WHERE coupon.id = batch.coupon_id AND coupon.issued_count + batch.n <= coupon.stock
+      RETURNING batch.n
+    )
+    -- Every issue inserted and counted within its coupon's stock, or no statement at all.
+    SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} AND (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
+}
+
+/**
+ * The halves write side by side, but the later half counts its issues and commits only once the earlier half has
+ * committed, and not at all if it failed: Postgres never holds a later request's decision without the earlier ones'.
+ * If the later half fails after the earlier committed, the batch is partly recorded; the careful way then finds the
+ * earlier half as decided and records the rest, or reports the conflict, and a gate rebuilt from Postgres replays
+ * the earlier half's decisions.
+ */
+async function recordSideBySide(prisma: PrismaClient, earlierHalf: DecidedRequest[], laterHalf: DecidedRequest[]): Promise<void> {
+  const earlier = recordHalf(prisma, earlierHalf, Promise.resolve());
+  const later = recordHalf(prisma, laterHalf, earlier);
+  const [first, second] = await Promise.allSettled([earlier, later]);
+  if (first.status === "rejected") throw first.reason;
+  if (second.status === "rejected") throw second.reason;
+}
+
+async function recordHalf(prisma: PrismaClient, decided: readonly DecidedRequest[], committedBefore: Promise<void>): Promise<void> {
+  const issued = decided.filter((d) => d.decision === "ISSUED");
+  const perCoupon = countBy(issued.map((d) => d.couponId));
+  const couponIds = [...perCoupon.keys()];
+  await prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`
       WITH decisions AS (
         INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
         ${decisionRows(decided)}
       ), issues AS (
         INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
         ${issueRows(issued)}
-        RETURNING coupon_id
-      ), counted AS (
+        RETURNING 1
+      )
+      SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
+    await committedBefore;
+    await tx.$queryRaw`
+      WITH counted AS (
         UPDATE coupon SET issued_count = coupon.issued_count + batch.n
-        FROM (SELECT coupon_id, count(*)::int AS n FROM issues GROUP BY coupon_id) AS batch
-        WHERE coupon.id = batch.coupon_id AND coupon.issued_count + batch.n <= coupon.stock
+        FROM unnest(${couponIds}::uuid[], ${couponIds.map((id) => perCoupon.get(id)!)}::int[]) AS batch(id, n)
+        WHERE coupon.id = batch.id AND coupon.issued_count + batch.n <= coupon.stock
         RETURNING batch.n
       )
-      -- Every issue inserted and counted within its coupon's stock, or no statement at all.
-      SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} AND (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
-    return true;
-  } catch (error) {
-    if (NOT_AT_ONCE.has(postgresCode(error) ?? "")) return false;
-    throw error;
+      SELECT 1 / (CASE WHEN (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
+  }, SIDE_BY_SIDE_TX_OPTIONS);
+}
+
+/**
+ * Whether no request, and no user given an issue, is in both halves. Otherwise the earlier half could wait in Postgres
+ * for the later half's uncommitted row while the later half waits here for the earlier half to commit: a deadlock
+ * Postgres cannot see (the transaction's timeout would end it).
+ */
+function halvesAreDisjoint(earlier: readonly DecidedRequest[], later: readonly DecidedRequest[]): boolean {
+  const requests = new Set<string>();
+  const issuedTo = new Set<string>();
+  for (const d of earlier) {
+    requests.add(d.requestId);
+    if (d.decision === "ISSUED") issuedTo.add(d.userId);
   }
+  return later.every((d) => !requests.has(d.requestId) && !(d.decision === "ISSUED" && issuedTo.has(d.userId)));
 }
 
 function postgresCode(error: unknown): string | undefined {
@@ -192,9 +262,10 @@ function decisionRows(decided: readonly DecidedRequest[]): Prisma.Sql {
   return Prisma.sql`
     SELECT request_id, coupon_id, user_id, decision::"Decision", reason, holding, accepted_at
     FROM unnest(
-      ${decided.map((d) => d.requestId)}::uuid[], ${decided.map((d) => d.couponId)}::uuid[], ${decided.map((d) => d.userId)}::text[],
-      ${decided.map((d) => d.decision)}::text[], ${decided.map((d) => d.reason ?? null)}::text[], ${decided.map((d) => d.holding ?? null)}::int[],
-      ${decided.map((d) => d.acceptedAt)}::timestamptz[]
+      ${arrayLiteral(decided.map((d) => d.requestId))}::uuid[], ${arrayLiteral(decided.map((d) => d.couponId))}::uuid[],
+      ${arrayLiteral(decided.map((d) => d.userId))}::text[], ${arrayLiteral(decided.map((d) => d.decision))}::text[],
+      ${arrayLiteral(decided.map((d) => d.reason))}::text[], ${arrayLiteral(decided.map((d) => d.holding))}::int[],
+      ${arrayLiteral(decided.map((d) => d.acceptedAt.toISOString()))}::timestamptz[]
     ) AS input(request_id, coupon_id, user_id, decision, reason, holding, accepted_at)`;
 }
 
@@ -202,8 +273,8 @@ function decisionRows(decided: readonly DecidedRequest[]): Prisma.Sql {
 function issueRows(issued: readonly DecidedRequest[]): Prisma.Sql {
   return Prisma.sql`
     SELECT input.* FROM unnest(
-      ${issued.map((d) => d.couponId)}::uuid[], ${issued.map((d) => d.userId)}::text[], ${issued.map((d) => d.holding ?? 0)}::int[],
-      ${issued.map((d) => d.requestId)}::uuid[]
+      ${arrayLiteral(issued.map((d) => d.couponId))}::uuid[], ${arrayLiteral(issued.map((d) => d.userId))}::text[],
+      ${arrayLiteral(issued.map((d) => d.holding ?? 0))}::int[], ${arrayLiteral(issued.map((d) => d.requestId))}::uuid[]
     ) AS input(coupon_id, user_id, seq, request_id)
     JOIN coupon ON coupon.id = input.coupon_id AND input.seq BETWEEN 1 AND coupon.per_user_limit`;
 }

@@ -96,6 +96,14 @@ describe("PrismaIssueStore", () => {
     expect(ledger?.holdings).toEqual([{ userId: "a", count: 2 }]);
   });
 
+  it("records user ids of any characters as they are", async () => {
+    const coupon = await aCoupon(10);
+    const users = ['quo"te', "back\\slash", "{brace},comma", "NULL", " spaced ", "김민준", "🎟️"];
+    expect((await store.record(users.map((u) => decided(coupon.id, u, "ISSUED")))).conflicts).toEqual([]);
+    const rows = await prisma.couponIssue.findMany({ where: { couponId: coupon.id }, select: { userId: true } });
+    expect(rows.map((r) => r.userId).sort()).toEqual([...users].sort());
+  });
+
   it("gives the ledger a gate is rebuilt from", async () => {
     const coupon = await aCoupon(3);
     const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "DUPLICATE")];
@@ -108,5 +116,56 @@ describe("PrismaIssueStore", () => {
     ]);
     expect(ledger?.decisions).toHaveLength(3);
     expect(await store.ledger(randomUUID())).toBeNull();
+  });
+});
+
+describe("PrismaIssueStore, a batch large enough to be written in two halves side by side", () => {
+  const LARGE = 3_000;
+  const users = (prefix: string) => Array.from({ length: LARGE }, (_, i) => `${prefix}-${i}`);
+  const issuedCount = async (couponId: string) => (await prisma.coupon.findUniqueOrThrow({ where: { id: couponId } })).issuedCount;
+
+  it("records it all and counts it once, and records a replay of it once", async () => {
+    const coupon = await aCoupon(LARGE);
+    const batch = users("u").map((u) => decided(coupon.id, u, "ISSUED"));
+    expect((await store.record(batch)).conflicts).toEqual([]);
+    expect(await issuedCount(coupon.id)).toBe(LARGE);
+    const again = await store.record(batch);
+    expect(again.conflicts).toEqual([]);
+    expect(again.recorded).toHaveLength(LARGE);
+    expect(await issuedCount(coupon.id)).toBe(LARGE);
+    expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(LARGE);
+  });
+
+  it("writes nothing when the earlier half is refused", async () => {
+    const coupon = await aCoupon(LARGE + 1);
+    await store.record([decided(coupon.id, "u-0", "ISSUED")]);
+    const outcome = await store.record(users("u").map((u) => decided(coupon.id, u, "ISSUED")));
+    expect(outcome.conflicts).toEqual([coupon.id]);
+    expect(await issuedCount(coupon.id)).toBe(1);
+    expect(await prisma.issueDecision.count({ where: { couponId: coupon.id } })).toBe(1);
+  });
+
+  it("when only the later half is refused, keeps the earlier half, counted, and none of the later", async () => {
+    const coupon = await aCoupon(LARGE + 1);
+    await store.record([decided(coupon.id, `u-${LARGE - 1}`, "ISSUED")]);
+    const batch = users("u").map((u) => decided(coupon.id, u, "ISSUED"));
+    const outcome = await store.record(batch);
+    expect(outcome.conflicts).toEqual([coupon.id]);
+    const recorded = await prisma.issueDecision.findMany({ where: { couponId: coupon.id }, select: { requestId: true } });
+    const earlier = new Set(batch.slice(0, LARGE / 2).map((d) => d.requestId));
+    expect(recorded.filter((r) => earlier.has(r.requestId))).toHaveLength(LARGE / 2);
+    expect(recorded.filter((r) => !earlier.has(r.requestId))).toHaveLength(1);
+    expect(await issuedCount(coupon.id)).toBe(await prisma.couponIssue.count({ where: { couponId: coupon.id } }));
+    const rest = await store.record(batch.slice(0, LARGE - 1));
+    expect(rest.conflicts).toEqual([]);
+    expect(await issuedCount(coupon.id)).toBe(LARGE);
+  });
+
+  it("never counts past the stock, whichever half would pass it", async () => {
+    const coupon = await aCoupon(LARGE - 10);
+    const outcome = await store.record(users("u").map((u) => decided(coupon.id, u, "ISSUED")));
+    expect(outcome.conflicts).toEqual([coupon.id]);
+    expect(await issuedCount(coupon.id)).toBe(await prisma.couponIssue.count({ where: { couponId: coupon.id } }));
+    expect(await issuedCount(coupon.id)).toBeLessThanOrEqual(LARGE - 10);
   });
 });

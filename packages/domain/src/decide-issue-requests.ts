@@ -32,6 +32,22 @@ export class GateDisagreementError extends Error {
  * When Postgres disagrees (the gate lost or missed state), the gate is rebuilt from Postgres and the batch decided again.
  */
 export async function decideIssueRequests(requests: readonly IssueRequest[], deps: DecideDeps): Promise<BatchOutcome> {
+  return recordGatedBatch(await gateIssueRequests(requests, deps), deps);
+}
+
+/** A batch the gate has decided, not yet recorded: the first half of decideIssueRequests. */
+export interface GatedBatch {
+  decided: DecidedRequest[];
+  entries: IssueRequest[];
+  unknownCoupon: IssueRequest[];
+  /** Coupons whose gate state had to be rebuilt from Postgres to decide this batch. */
+  rebuilt: string[];
+  gated: Map<string, IssueRequest[]>;
+  rejected: DecidedRequest[];
+  coupons: Map<string, Coupon>;
+}
+
+export async function gateIssueRequests(requests: readonly IssueRequest[], deps: DecideDeps): Promise<GatedBatch> {
   const coupons = await deps.store.findCoupons([...new Set(requests.map((r) => r.couponId))]);
   const unknownCoupon: IssueRequest[] = [];
   const rejected: DecidedRequest[] = [];
@@ -48,19 +64,40 @@ export async function decideIssueRequests(requests: readonly IssueRequest[], dep
     else if (coupon.mode === "LOTTERY") entries.push(request);
     else appendTo(gated, request.couponId, request);
   }
-
   const rebuilt = new Set<string>();
+  const decided = await decideAllAtGate(gated, rejected, coupons, deps, rebuilt);
+  return { decided, entries, unknownCoupon, rebuilt: [...rebuilt], gated, rejected, coupons };
+}
+
+/**
+ * The second half: records what the gate decided. Postgres overruling the gate on a coupon rebuilds that coupon's
+ * gate, and the whole batch is decided again (what was recorded is replayed) and recorded.
+ */
+export async function recordGatedBatch(batch: GatedBatch, deps: DecideDeps): Promise<BatchOutcome> {
+  const rebuilt = new Set(batch.rebuilt);
   const maxRebuilds = deps.maxRebuilds ?? 3;
+  let decided = batch.decided;
   for (let attempt = 0; ; attempt++) {
-    const decided = [...rejected];
-    for (const [couponId, couponRequests] of gated) {
-      decided.push(...(await decideAtGate(couponId, couponRequests, coupons.get(couponId)!, deps, rebuilt)));
-    }
-    const outcome = await deps.store.record(decided, entries);
-    if (outcome.conflicts.length === 0) return { recorded: outcome.recorded, unknownCoupon, rebuilt: [...rebuilt] };
+    const outcome = await deps.store.record(decided, batch.entries);
+    if (outcome.conflicts.length === 0) return { recorded: outcome.recorded, unknownCoupon: batch.unknownCoupon, rebuilt: [...rebuilt] };
     if (attempt >= maxRebuilds) throw new GateDisagreementError(outcome.conflicts);
     for (const couponId of outcome.conflicts) await rebuildGate(couponId, deps, rebuilt);
+    decided = await decideAllAtGate(batch.gated, batch.rejected, batch.coupons, deps, rebuilt);
   }
+}
+
+async function decideAllAtGate(
+  gated: Map<string, IssueRequest[]>,
+  rejected: DecidedRequest[],
+  coupons: Map<string, Coupon>,
+  deps: DecideDeps,
+  rebuilt: Set<string>,
+): Promise<DecidedRequest[]> {
+  const decided = [...rejected];
+  for (const [couponId, couponRequests] of gated) {
+    decided.push(...(await decideAtGate(couponId, couponRequests, coupons.get(couponId)!, deps, rebuilt)));
+  }
+  return decided;
 }
 
 async function decideAtGate(

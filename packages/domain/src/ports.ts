@@ -34,7 +34,10 @@ export interface IssueGate {
 }
 
 export interface RecordOutcome {
-  /** Coupons on which Postgres disagreed with the gate; nothing at all was written when this is not empty. */
+  /**
+   * Coupons on which Postgres disagreed with the gate. The batch was then not recorded, or only a first part of it
+   * (see record): decide it again on a gate rebuilt from Postgres, which replays what was recorded.
+   */
   conflicts: string[];
   /** What Postgres holds for each request after the write: the final word. */
   recorded: DecidedRequest[];
@@ -44,8 +47,9 @@ export interface RecordOutcome {
 export interface IssueStore {
   findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>>;
   /**
-   * Records every decision, and every lottery entry, in one transaction. A user's second entry into a lottery is
-   * recorded as DUPLICATE and returned with the rest.
+   * Records every decision, and every lottery entry, in one transaction; a large batch may take two, the later half
+   * committing only after the earlier one, so a decision is never recorded without those of the requests before it.
+   * A user's second entry into a lottery is recorded as DUPLICATE and returned with the rest.
    */
   record(decided: readonly DecidedRequest[], entries?: readonly IssueRequest[]): Promise<RecordOutcome>;
   ledger(couponId: string): Promise<CouponLedger | null>;

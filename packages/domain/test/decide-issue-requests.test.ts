@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideIssueRequests, GateDisagreementError } from "../src/decide-issue-requests.ts";
+import { decideIssueRequests, GateDisagreementError, gateIssueRequests, recordGatedBatch } from "../src/decide-issue-requests.ts";
 import type { IssueRequest } from "../src/issue-request.ts";
 import { InMemoryIssueGate, InMemoryIssueStore } from "../src/testing/index.ts";
 import { aCoupon, aRequest } from "./fixtures.ts";
@@ -128,5 +128,29 @@ describe("decideIssueRequests", () => {
     const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
     await expect(decideIssueRequests(requests, { ...deps, gate: liar, maxRebuilds: 2 })).rejects.toBeInstanceOf(GateDisagreementError);
     expect(deps.store.issuedCount(coupon.id)).toBe(0);
+  });
+});
+
+describe("gateIssueRequests, then recordGatedBatch", () => {
+  it("decides a batch at the gate while the one before it is still unrecorded, and records both in order", async () => {
+    const { coupon, store, deps } = setup(3);
+    const first = await gateIssueRequests(["a", "b"].map((u) => aRequest(coupon.id, u)), deps);
+    const second = await gateIssueRequests(["a", "c", "d"].map((u) => aRequest(coupon.id, u)), deps);
+    expect(decisionsOf(await recordGatedBatch(first, deps))).toEqual(["ISSUED", "ISSUED"]);
+    expect(decisionsOf(await recordGatedBatch(second, deps))).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    expect(store.issuedCount(coupon.id)).toBe(3);
+  });
+
+  it("decides a gated batch again when Postgres overrules what the gate said", async () => {
+    const { coupon, store, gate, deps } = setup(2);
+    await decideIssueRequests([aRequest(coupon.id, "a")], deps);
+    gate.states.get(coupon.id)!.holdings.clear();
+    gate.states.get(coupon.id)!.issued = 0;
+    const gated = await gateIssueRequests(["a", "b", "c"].map((u) => aRequest(coupon.id, u)), deps);
+    expect(gated.decided.map((d) => d.decision)).toEqual(["ISSUED", "ISSUED", "SOLD_OUT"]);
+    const outcome = await recordGatedBatch(gated, deps);
+    expect(decisionsOf(outcome)).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    expect(outcome.rebuilt).toEqual([coupon.id]);
+    expect(store.issuedCount(coupon.id)).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { CouponLedger, GateLimits, IssueGate, IssueRequest, Verdict } from "@dibs/domain";
 import type { Redis, Result } from "ioredis";
 import { gateKeys } from "./gate-keys.ts";
+import { packRequests, unpackVerdicts } from "./request-packing.ts";
 import { decodeVerdict, encodeVerdict } from "./verdict-codec.ts";
 
 const decideScript = readFileSync(new URL("./decide.lua", import.meta.url), "utf8");
@@ -9,7 +10,15 @@ const REBUILD_CHUNK = 5_000;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    dibsDecide(meta: string, holdings: string, decisions: string, fence: string, ...args: Array<string | number>): Result<string[] | null, Context>;
+    dibsDecide(
+      meta: string,
+      holdings: string,
+      decisions: string,
+      fence: string,
+      stock: number,
+      perUserLimit: number,
+      requests: string,
+    ): Result<string | null, Context>;
   }
 }
 
@@ -20,9 +29,9 @@ export class RedisIssueGate implements IssueGate {
 
   async decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<Verdict[] | null> {
     const keys = gateKeys(coupon.id);
-    const args = requests.flatMap((r) => [r.requestId, r.userId]);
-    const encoded = await this.redis.dibsDecide(keys.meta, keys.holdings, keys.decisions, keys.fence, coupon.stock, coupon.perUserLimit, ...args);
-    return encoded ? encoded.map(decodeVerdict) : null;
+    const packed = packRequests(requests);
+    const verdicts = await this.redis.dibsDecide(keys.meta, keys.holdings, keys.decisions, keys.fence, coupon.stock, coupon.perUserLimit, packed);
+    return verdicts === null ? null : unpackVerdicts(verdicts).map(decodeVerdict);
   }
 
   /**

@@ -48,6 +48,25 @@ describe("RedisIssueGate", () => {
     expect(await redis.hlen(gateKeys(c.id).holdings)).toBe(reference.holdings.size);
   });
 
+  it("decides as the domain's rules in one call of thousands, with requests and users repeated within it", async () => {
+    const c = coupon(5_000, 2);
+    await gate.rebuild(ledger(c));
+    const reference: GateState = { stock: 5_000, perUserLimit: 2, issued: 0, holdings: new Map(), decisions: new Map() };
+    const requests = Array.from({ length: 9_000 }, (_, i) => request(c.id, `user-${i % 3_500}`));
+    const flood = [...requests, ...requests.filter((_, i) => i % 5 === 0)];
+    expect(await gate.decide(c, flood)).toEqual(flood.map((r) => decideAgainst(reference, r.requestId, r.userId)));
+    expect(await redis.hget(gateKeys(c.id).meta, "issued")).toBe(String(reference.issued));
+  });
+
+  it("takes user ids of any characters, the packing's digits and commas among them", async () => {
+    const c = coupon(10);
+    await gate.rebuild(ledger(c));
+    const users = ["007alice", "a,b", "ISSUED:1,", "\n\u0000", "김민준", "🎟️".repeat(32), "x".repeat(128)];
+    expect(decisionsOf(await gate.decide(c, users.map((u) => request(c.id, u))))).toEqual(users.map(() => "ISSUED"));
+    expect(decisionsOf(await gate.decide(c, users.map((u) => request(c.id, u))))).toEqual(users.map(() => "DUPLICATE"));
+    expect(await redis.hkeys(gateKeys(c.id).holdings)).toEqual(expect.arrayContaining(users));
+  });
+
   it("keeps the stock even when one batch asks for more than is left, and follows a larger stock", async () => {
     const c = coupon(3);
     await gate.rebuild(ledger(c));
