@@ -133,9 +133,24 @@ export async function startGroupAtEnd(brokers: string[], groupId: string, topic:
   await admin.connect();
   try {
     await ensureTopics(admin);
-    await admin.resetOffsets({ groupId, topic, earliest: false });
+    // The topic's end, committed as real offsets: resetOffsets({ earliest: false }) commits -1, which an issuer
+    // subscribed fromBeginning reads as "from the start", so every new group re-read the whole topic.
+    const ends = await withRetries(() => admin.fetchTopicOffsets(topic));
+    await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Right after a topic is created its partitions may have no leader yet (NOT_LEADER): ask again. */
+async function withRetries<T>(work: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
