@@ -96,6 +96,8 @@ async function processBatch(payload: EachBatchPayload, state: ConsumerState, dep
 
   try {
     let gated = await retryUntilDone(() => gateIssueRequests(requests, deps), control);
+    // Said here: gating it again below would not rebuild again, and the record would not know this rebuild.
+    if (gated.rebuilt.length > 0) log.warn({ coupons: gated.rebuilt }, "gate state rebuilt from Postgres");
     const before = await recordedBefore(batch, state, log);
     // A gate rebuilt from Postgres while this batch was gated may not have known the batch before it.
     if (before.rebuilt.length > 0 || gated.rebuilt.length > 0) gated = await retryUntilDone(() => gateIssueRequests(requests, deps), control);
