@@ -1,36 +1,19 @@
 // tsx src/tools/api-hot-path.ts [requests]: CPU µs per request of the real API (buildApp) with in-memory ports,
 // through app.inject, for the two paths of a flash sale: accepted (202) and sold out (409). No HTTP parser, no
 // network, no Kafka: what the app itself costs, steady enough to compare one change with the next.
-import { randomUUID } from "node:crypto";
-import { buildApp } from "@dibs/api/app";
 import { mintToken } from "@dibs/api/tokens";
-import type { CouponView, IssueRequest } from "@dibs/domain";
 import type { FastifyInstance } from "fastify";
-import pino from "pino";
 import { buildCeilingApp } from "../servers/ceiling.ts";
+import { apiLab } from "./lab-api.ts";
 
 const requests = Number(process.argv[2] ?? 20_000);
 const secret = "hot-path-secret-hot-path-secret-0123456789";
-const open = coupon(false);
-const soldOut = coupon(true);
-const coupons = new Map([open, soldOut].map((c) => [c.id, c]));
+const { open, soldOut, buildApi } = apiLab(secret);
 // Every request of a first press brings a token the API has not seen; a user pressing again brings the same one.
 const firstPress = Array.from({ length: requests + 5_000 }, (_, i) => mintToken({ secret, issuer: "dibs", userId: `user-${i}` }));
 const pressingAgain = firstPress.slice(0, 1_000);
 
-const ports = {
-  // Warm, as the real catalog is after its first load: the cached view answers without waiting.
-  catalog: { find: async (id: string) => coupons.get(id) ?? null, cachedView: (id: string) => coupons.get(id) ?? null },
-  publisher: { publish: async (_request: IssueRequest) => undefined },
-  idempotency: { claim: async (_scope: string, candidate: string) => candidate },
-  readiness: {},
-};
-// Every port the issue route does not use: present, and loud if called.
-const deps = new Proxy(ports, {
-  get: (target, key: string) => (target as Record<string, unknown>)[key] ?? new Proxy({}, { get: () => () => Promise.reject(new Error(`${key} is not in the lab`)) }),
-});
-
-const app = await buildApp(deps as never, { auth: { algorithm: "HS256", key: secret, issuer: "dibs" }, requestIdSecret: secret, logger: pino({ level: "warn" }) });
+const app = await buildApi();
 const ceiling = await buildCeilingApp();
 await measure("ceiling (no work)", ceiling, open.id, 202, pressingAgain);
 await measure("accepted, first press", app, open.id, 202, firstPress);
@@ -58,20 +41,4 @@ async function measure(label: string, target: FastifyInstance, couponId: string,
     least = Math.min(least, (used.user + used.system) / (requests / 5));
   }
   console.log(`${label.padEnd(24)} ${least.toFixed(1)} µs CPU per request`);
-}
-
-function coupon(soldOutNow: boolean): CouponView {
-  return {
-    id: randomUUID(),
-    name: "lab",
-    mode: "FIRST_COME",
-    stock: 1_000_000,
-    issuedCount: 0,
-    perUserLimit: 1,
-    startsAt: null,
-    endsAt: null,
-    pauses: [],
-    drawnAt: null,
-    soldOut: soldOutNow,
-  } as CouponView;
 }

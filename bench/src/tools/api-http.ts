@@ -1,16 +1,13 @@
-// tsx src/tools/api-http.ts [seconds] [--cpu-prof]: CPU µs per answer of the real API (buildApp, in-memory ports,
+// tsx src/tools/api-http.ts [seconds]: CPU µs per answer of the real API (buildApp, in-memory ports,
 // warm coupon cache) over real HTTP, against the ceiling, for a sold-out coupon and an open one. The load comes from a
 // child process, so this process's CPU is the server's alone. What api-hot-path measures, with the HTTP layer in.
 import { fork } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { buildApp } from "@dibs/api/app";
 import { mintToken } from "@dibs/api/tokens";
-import type { CouponView } from "@dibs/domain";
 import type { FastifyInstance } from "fastify";
-import pino from "pino";
 import { closedLoop, newCounters } from "../load/generator.ts";
 import { buildCeilingApp } from "../servers/ceiling.ts";
+import { apiLab } from "./lab-api.ts";
 
 const secret = "api-http-secret-api-http-secret-0123456789";
 
@@ -26,22 +23,10 @@ if (process.argv[2] === "load") {
 }
 
 const seconds = Number(process.argv[2] ?? 4);
-const open = coupon(false);
-const soldOut = coupon(true);
-const coupons = new Map([open, soldOut].map((c) => [c.id, c]));
-const ports = {
-  catalog: { find: async (id: string) => coupons.get(id) ?? null, cachedView: (id: string) => coupons.get(id) ?? null },
-  publisher: { publish: async () => undefined },
-  idempotency: { claim: async (_scope: string, candidate: string) => candidate },
-  readiness: {},
-};
-const deps = new Proxy(ports, {
-  get: (target, key: string) => (target as Record<string, unknown>)[key] ?? new Proxy({}, { get: () => () => Promise.reject(new Error(`${key} is not in the lab`)) }),
-});
-const dibs = () => buildApp(deps as never, { auth: { algorithm: "HS256", key: secret, issuer: "dibs" }, requestIdSecret: secret, logger: pino({ level: "warn" }) });
+const { open, soldOut, buildApi } = apiLab(secret);
 await measure("ceiling (no work)", await buildCeilingApp(), open.id);
-await measure("sold out", await dibs(), soldOut.id);
-await measure("accepted (no Kafka)", await dibs(), open.id);
+await measure("sold out", await buildApi(), soldOut.id);
+await measure("accepted (no Kafka)", await buildApi(), open.id);
 
 async function measure(label: string, server: FastifyInstance, couponId: string): Promise<void> {
   await server.listen({ port: 0, host: "127.0.0.1" });
@@ -60,20 +45,4 @@ async function measure(label: string, server: FastifyInstance, couponId: string)
     `${label.padEnd(22)} ${perAnswer.toFixed(1)} µs server CPU per answer (load generator ${loadPerAnswer.toFixed(1)}), ${Math.round(rate)} answers/s ${JSON.stringify(result.statuses)}`,
   );
   await server.close();
-}
-
-function coupon(soldOutNow: boolean): CouponView {
-  return {
-    id: randomUUID(),
-    name: "lab",
-    mode: "FIRST_COME",
-    stock: 1_000_000,
-    issuedCount: 0,
-    perUserLimit: 1,
-    startsAt: null,
-    endsAt: null,
-    pauses: [],
-    drawnAt: null,
-    soldOut: soldOutNow,
-  } as CouponView;
 }
