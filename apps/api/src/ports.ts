@@ -122,6 +122,11 @@ export interface Operations {
 export interface CachedCatalog extends CouponCatalog {
   /** The coupon as last loaded, while fresh; null for a coupon known not to exist; undefined when not in memory. */
   cachedView(couponId: string): CouponView | null | undefined;
+  /**
+   * Drops what is cached of a coupon that just changed. The instance that made the change calls it at once; the
+   * others hear of it through CouponChanges, whose message can reach even this instance after its next request.
+   */
+  forget(couponId: string): void;
 }
 
 /** Publishes with the trace of the HTTP request that asked, for the issuer's log lines to follow. */

@@ -17,7 +17,7 @@ export function apiLab(secret: string): ApiLab {
   const coupons = new Map([open, soldOut].map((c) => [c.id, c]));
   const ports = {
     // Warm, as the real catalog is after its first load: the cached view answers without waiting.
-    catalog: { find: async (id: string) => coupons.get(id) ?? null, cachedView: (id: string) => coupons.get(id) ?? null },
+    catalog: { find: async (id: string) => coupons.get(id) ?? null, cachedView: (id: string) => coupons.get(id) ?? null, forget: () => {} },
     publisher: { publish: async (_request: IssueRequest) => undefined },
     idempotency: { claim: async (_scope: string, candidate: string) => candidate },
     readiness: {},

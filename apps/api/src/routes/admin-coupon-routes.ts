@@ -109,6 +109,7 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
       async (request) => {
         const coupon = await deps.admin.control(request.params.couponId, action, request.caller.userId, new Date());
         if (!coupon) throw notFound(request.params.couponId);
+        deps.catalog.forget(coupon.id);
         await deps.changes.announce(coupon.id);
         return toCouponBody(coupon);
       },
@@ -133,6 +134,7 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const { add, operationId } = request.body;
       const result = await deps.admin.addStock(request.params.couponId, add, operationId, request.caller.userId);
       if (!result) throw notFound(request.params.couponId);
+      deps.catalog.forget(result.coupon.id);
       await deps.changes.announce(result.coupon.id);
       return { ...toCouponBody(result.coupon), applied: result.applied };
     },

@@ -16,6 +16,7 @@ export function inMemoryDeps() {
       find: async (id) => coupons.get(id) ?? null,
       // Like the real cache right after a miss: nothing in memory until a request asked for it the slow way.
       cachedView: (id) => (state.cached.has(id) ? (coupons.get(id) ?? null) : undefined),
+      forget: (id) => void state.cached.delete(id),
     },
     publisher: {
       publish: async (request) => {
