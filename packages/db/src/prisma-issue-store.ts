@@ -97,9 +97,9 @@ async function recordAtOnce(prisma: PrismaClient, decided: readonly DecidedReque
   }
 }
 
-async function recordInOneStatement(prisma: PrismaClient, decided: readonly DecidedRequest[]): Promise<void> {
-  const issued = decided.filter((d) => d.decision === "ISSUED");
-  await prisma.$queryRaw`
+/** The CTEs `decisions` and `issues` that insert a batch's rows; `issues` returns each inserted issue's coupon. */
+function insertDecisionsAndIssues(decided: readonly DecidedRequest[], issued: readonly DecidedRequest[]): Prisma.Sql {
+  return Prisma.sql`
     WITH decisions AS (
       INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
       ${decisionRows(decided)}
@@ -107,7 +107,13 @@ async function recordInOneStatement(prisma: PrismaClient, decided: readonly Deci
       INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
       ${issueRows(issued)}
       RETURNING coupon_id
-    ), counted AS (
+    )`;
+}
+
+async function recordInOneStatement(prisma: PrismaClient, decided: readonly DecidedRequest[]): Promise<void> {
+  const issued = decided.filter((d) => d.decision === "ISSUED");
+  await prisma.$queryRaw`
+    ${insertDecisionsAndIssues(decided, issued)}, counted AS (
       UPDATE coupon SET issued_count = coupon.issued_count + batch.n
       FROM (SELECT coupon_id, count(*)::int AS n FROM issues GROUP BY coupon_id) AS batch
       WHERE coupon.id = batch.coupon_id AND coupon.issued_count + batch.n <= coupon.stock
@@ -138,14 +144,7 @@ async function recordHalf(prisma: PrismaClient, decided: readonly DecidedRequest
   const couponIds = [...perCoupon.keys()];
   await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`
-      WITH decisions AS (
-        INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
-        ${decisionRows(decided)}
-      ), issues AS (
-        INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
-        ${issueRows(issued)}
-        RETURNING 1
-      )
+      ${insertDecisionsAndIssues(decided, issued)}
       SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
     await committedBefore;
     await tx.$queryRaw`
