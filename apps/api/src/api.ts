@@ -1,7 +1,6 @@
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import { RedisIssueGate } from "@dibs/gate";
-import { createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
-import { Partitioners } from "kafkajs";
+import { createIdempotentProducer, createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
@@ -39,7 +38,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
   const metadata = await admin.fetchTopicMetadata({ topics: [ISSUE_REQUEST_TOPIC] });
   await admin.disconnect();
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createIdempotentProducer(kafka);
   let producerConnected = false;
   producer.on(producer.events.CONNECT, () => (producerConnected = true));
   producer.on(producer.events.DISCONNECT, () => (producerConnected = false));

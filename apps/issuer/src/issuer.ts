@@ -1,6 +1,5 @@
 import { createPrismaClient } from "@dibs/db";
-import { createKafka, ensureTopics } from "@dibs/kafka";
-import { Partitioners } from "kafkajs";
+import { createIdempotentProducer, createKafka, ensureTopics } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
@@ -29,7 +28,7 @@ export function createIssuer(
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 10 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createIdempotentProducer(kafka);
   const store = metrics.timedStore(new PrismaIssueStore(prisma));
   const faultPoint = plannedFault(config.DIBS_FAULT_POINT, config.DIBS_FAULT_AFTER_BATCHES);
   const consumer = createIssueConsumer({

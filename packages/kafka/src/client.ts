@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { Kafka, logLevel, type LogEntry, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "./logger.ts";
 
 export interface KafkaClientOptions {
@@ -16,6 +16,21 @@ export function createKafka({ brokers, clientId, logger }: KafkaClientOptions): 
     // Backoff sums to ~25 s: long enough to ride out a leader failover (~6.5 s) or a broker restart.
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 30_000 },
     ...(logger ? { logLevel: logLevel.INFO, logCreator: () => bridgeTo(logger) } : {}),
+  });
+}
+
+/**
+ * The producer of issue requests and dead letters: idempotent, acks = all with one send in flight, retried until the
+ * broker takes it (the caller bounds how long it waits). The backoff stops growing at half a second, so a send sees a
+ * new leader within half a second of its election: doubling up to the client's 30 s turned a failover of a few seconds
+ * into a stall many times as long.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { initialRetryTime: 100, maxRetryTime: 500, retries: Number.MAX_SAFE_INTEGER },
   });
 }
 

@@ -1,6 +1,6 @@
-import { Partitioners, type Admin, type Kafka, type Message, type Producer } from "kafkajs";
+import type { Admin, Kafka, Message, Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKafka } from "../src/client.ts";
+import { createIdempotentProducer, createKafka } from "../src/client.ts";
 import type { Logger } from "../src/logger.ts";
 import { assertAllPartitionsAcknowledged } from "../src/partition-acks.ts";
 import { CLUSTER_BROKERS, kafkaSh } from "./support/kafka-sh.ts";
@@ -46,7 +46,7 @@ describe("an idempotent producer while a partition leader is SIGKILLed", () => {
 
   it("keeps every message whose send() resolved", { timeout: 90_000 }, async () => {
     const node = await leaderOfPartitionZero(admin, topic);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = createIdempotentProducer(kafka);
     await producer.connect();
 
     const load: Load = { acknowledged: [], acknowledgedAfterKill: 0, sends: 0, longestSendMs: 0, failedSends: [], incompleteSends: [] };
