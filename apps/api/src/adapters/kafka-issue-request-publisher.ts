@@ -95,8 +95,10 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
-        this.inFlight = this.queue.splice(0, this.options.maxBatchSize ?? 1_000);
-        await this.sendBatch(this.inFlight);
+        // A request answered 503 while it queued behind a slow send is not sent: its owner was told Kafka did not
+        // take it, and sending it late only lengthens the backlog of those still waiting.
+        this.inFlight = this.queue.splice(0, this.options.maxBatchSize ?? 1_000).filter((p) => !p.settled);
+        if (this.inFlight.length > 0) await this.sendBatch(this.inFlight);
       }
     } finally {
       this.inFlight = [];

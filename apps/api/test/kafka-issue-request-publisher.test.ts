@@ -1,0 +1,43 @@
+import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import type { PartitionMetadata, Producer, ProducerRecord } from "kafkajs";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { KafkaIssueRequestPublisher } from "../src/adapters/kafka-issue-request-publisher.ts";
+import { createApiMetrics } from "../src/metrics.ts";
+
+const partitions: PartitionMetadata[] = [{ partitionId: 0, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }];
+const request = (userId: string) => ({ requestId: crypto.randomUUID(), couponId: crypto.randomUUID(), userId, acceptedAt: new Date() });
+
+/** A producer whose first send hangs until released, as while a partition leader is being replaced. */
+function stalledProducer() {
+  const sends: ProducerRecord[] = [];
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const producer = {
+    send: async (record: ProducerRecord) => {
+      sends.push(record);
+      if (sends.length === 1) await released;
+      return [{ topicName: ISSUE_REQUEST_TOPIC, partition: 0, errorCode: 0 }];
+    },
+  } as unknown as Producer;
+  return { producer, sends, release };
+}
+
+describe("the Kafka publisher behind a stalled send", () => {
+  it("answers 503 at the deadline and does not send late what it already refused", async () => {
+    const { producer, sends, release } = stalledProducer();
+    const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: 150, lingerMs: 1 }, pino({ level: "silent" }), createApiMetrics());
+    const inFlight = publisher.publish(request("first"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const queued = publisher.publish(request("queued"));
+
+    await expect(inFlight).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE" });
+    await expect(queued).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE" });
+    release();
+    await publisher.flush();
+    publisher.close();
+
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.messages).toHaveLength(1);
+  });
+});
