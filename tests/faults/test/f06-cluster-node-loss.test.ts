@@ -4,8 +4,13 @@ import { countBy, crowd, interleave, type Observed } from "../src/load.ts";
 import { sleep } from "../src/processes.ts";
 import { FaultSystem } from "../src/system.ts";
 
-// Longer than a leader failover takes even on a busy 2-core machine (~6.5 s alone, 15 s seen under load).
-const PUBLISH_TIMEOUT_MS = 20_000;
+// A dead leader that was also the active controller: a quorum election (~1.5 s), then the new controller fences it
+// (broker.session.timeout.ms, 2 s) and elects new leaders, which the producer finds within its capped backoff
+// (0.5 s). The bound leaves room for a busy 2-core machine.
+const STALL_BOUND_MS = 5_000;
+// A request may wait through the failover on top of the queue of a loaded machine (seconds here): it must still be
+// answered 202.
+const PUBLISH_TIMEOUT_MS = 15_000;
 const PARTITIONS = 6;
 
 describe("F6 the 3-node cluster (RF 3, min.insync.replicas 2) loses a hot partition's leader, then a second node", () => {
@@ -37,8 +42,13 @@ describe("F6 the 3-node cluster (RF 3, min.insync.replicas 2) loses a hot partit
     await kafkaSh("kill-node", String(leader));
     system.note(`killed node ${leader}`);
     const duringFailover = await sale.done;
+    const stallMs = longestPublishStall(duringFailover);
+    const stalled = `longest publish stall with node ${leader} (the hot partition's leader) down: ${stallMs} ms, longest wait for a 202 ${longestWaitFor202(duringFailover)} ms`;
+    system.note(stalled);
+    console.log(`F6: ${stalled}`);
     // One node down of three: every partition keeps two in-sync replicas, so a stall, never a refusal.
     expect(unexpected(duringFailover, [202, 409]), "with one node down the API must stay writable").toEqual([]);
+    expect(stallMs, "one node down may stall publishing only as long as a failover takes").toBeLessThan(STALL_BOUND_MS);
 
     system.note(`phase 1 done; killing node ${second}`);
     await kafkaSh("kill-node", String(second));
@@ -70,6 +80,23 @@ async function couponsOnEveryPartition(system: FaultSystem): Promise<string[]> {
     if (!byPartition.has(partition)) byPartition.set(partition, couponId);
   }
   return [...byPartition.values()];
+}
+
+/**
+ * The longest time an API gave no 202 while the sale was sending it requests: how long its publishing stalled. (The
+ * wait of a single request also counts the queue of a busy machine, before the fault too.)
+ */
+function longestPublishStall(observed: readonly Observed[]): number {
+  let longest = 0;
+  for (const api of new Set(observed.map((o) => o.api))) {
+    const answeredAt = observed.filter((o) => o.api === api && o.status === 202).map((o) => o.sentAt + o.ms).sort((a, b) => a - b);
+    for (let i = 1; i < answeredAt.length; i++) longest = Math.max(longest, answeredAt[i]! - answeredAt[i - 1]!);
+  }
+  return longest;
+}
+
+function longestWaitFor202(observed: readonly Observed[]): number {
+  return Math.max(0, ...observed.filter((o) => o.status === 202).map((o) => o.ms));
 }
 
 function unexpected(observed: readonly Observed[], statuses: number[]) {
