@@ -1,7 +1,7 @@
 import { arrayLiteral } from "./array-literal.ts";
 import { toCoupon, WITH_PAUSES } from "./coupon-row.ts";
 import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
-import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordOutcome, RejectionReason } from "@dibs/domain";
+import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordBatch, RecordOutcome, RejectionReason } from "@dibs/domain";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -30,11 +30,15 @@ export class PrismaIssueStore implements IssueStore {
     return new Map(rows.map((row) => [row.id, toCoupon(row)]));
   }
 
-  async record(decided: readonly DecidedRequest[], entries: readonly IssueRequest[] = []): Promise<RecordOutcome> {
+  async record({ decided, entries = [], gateEpochs = new Map() }: RecordBatch): Promise<RecordOutcome> {
     if (decided.length === 0 && entries.length === 0) return { conflicts: [], recorded: [] };
-    if (entries.length === 0 && (await recordAtOnce(this.prisma, decided))) return { conflicts: [], recorded: [...decided] };
+    const gates = gatesOf(decided, gateEpochs);
+    if (entries.length === 0 && (await recordAtOnce(this.prisma, decided, gates))) return { conflicts: [], recorded: [...decided] };
     try {
-      return await this.prisma.$transaction(async (tx) => recordIn(tx, [...decided, ...(await enterLottery(tx, entries))]), TX_OPTIONS);
+      return await this.prisma.$transaction(async (tx) => {
+        await checkGateEpochs(tx, gates);
+        return recordIn(tx, [...decided, ...(await enterLottery(tx, entries))]);
+      }, TX_OPTIONS);
     } catch (error) {
       if (error instanceof LedgerConflict) return { conflicts: error.couponIds, recorded: [] };
       throw error;
@@ -42,17 +46,75 @@ export class PrismaIssueStore implements IssueStore {
   }
 
   async ledger(couponId: string): Promise<CouponLedger | null> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const coupon = await tx.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
-        if (!coupon) return null;
-        const holdings = await tx.couponIssue.groupBy({ by: ["userId"], where: { couponId }, _count: { _all: true } });
-        const decisions = await tx.issueDecision.findMany({ where: { couponId }, select: { requestId: true, decision: true, holding: true } });
-        return { coupon: toCoupon(coupon), holdings: holdings.map((h) => ({ userId: h.userId, count: h._count._all })), decisions };
-      },
-      { ...TX_OPTIONS, isolationLevel: "RepeatableRead" },
-    );
+    return this.prisma.$transaction(async (tx) => readLedger(tx, couponId), { ...TX_OPTIONS, isolationLevel: "RepeatableRead" });
   }
+
+  /**
+   * Read committed, after the epoch's update: that update waits for every batch still being recorded under the old
+   * epoch (each locks the coupon's row), and the reads that follow, each a snapshot of its own, see them all. A batch
+   * of the old epoch that comes later finds the new one and is refused.
+   */
+  async ledgerForRebuild(couponId: string): Promise<CouponLedger | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const advanced = await tx.$executeRaw`UPDATE coupon SET gate_epoch = gate_epoch + 1 WHERE id = ${couponId}::uuid`;
+      return advanced === 0 ? null : readLedger(tx, couponId);
+    }, TX_OPTIONS);
+  }
+}
+
+async function readLedger(tx: Tx, couponId: string): Promise<CouponLedger | null> {
+  const coupon = await tx.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
+  if (!coupon) return null;
+  const holdings = await tx.couponIssue.groupBy({ by: ["userId"], where: { couponId }, _count: { _all: true } });
+  const decisions = await tx.issueDecision.findMany({ where: { couponId }, select: { requestId: true, decision: true, holding: true } });
+  return { coupon: toCoupon(coupon), epoch: coupon.gateEpoch, holdings: holdings.map((h) => ({ userId: h.userId, count: h._count._all })), decisions };
+}
+
+/** A gated coupon of the batch, the generation of the gate that decided it, and how many it issued. */
+interface GateOfBatch {
+  couponId: string;
+  epoch: number;
+  issued: number;
+}
+
+/** Every coupon with decisions from the gate (all but REJECTED) and its epoch; one without an epoch is a bug. */
+function gatesOf(decided: readonly DecidedRequest[], gateEpochs: ReadonlyMap<string, number>): GateOfBatch[] {
+  const gates = new Map<string, GateOfBatch>();
+  for (const d of decided) {
+    if (d.decision === "REJECTED") continue;
+    let gate = gates.get(d.couponId);
+    if (!gate) {
+      const epoch = gateEpochs.get(d.couponId);
+      if (epoch === undefined) throw new Error(`Decisions for coupon ${d.couponId} came without the generation of the gate that made them`);
+      gate = { couponId: d.couponId, epoch, issued: 0 };
+      gates.set(d.couponId, gate);
+    }
+    if (d.decision === "ISSUED") gate.issued += 1;
+  }
+  return [...gates.values()];
+}
+
+/** Locks the gated coupons' rows for the transaction; a coupon whose gate was rebuilt since is a conflict. */
+async function checkGateEpochs(tx: Tx, gates: readonly GateOfBatch[]): Promise<void> {
+  if (gates.length === 0) return;
+  const rows = await tx.$queryRaw<Array<{ id: string; gate_epoch: number }>>`
+    SELECT id::text, gate_epoch FROM coupon WHERE id = ANY(${gates.map((g) => g.couponId)}::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
+  const current = new Map(rows.map((r) => [r.id, r.gate_epoch]));
+  const stale = gates.filter((g) => current.get(g.couponId) !== g.epoch).map((g) => g.couponId);
+  if (stale.length > 0) throw new LedgerConflict(stale);
+}
+
+/**
+ * Advances each gated coupon's count by what the batch issued (0 included: the update locks the row and checks the
+ * epoch either way), behind the stock guard. Returns a row per coupon that passed both.
+ */
+function countIssued(gates: readonly GateOfBatch[]): Prisma.Sql {
+  return Prisma.sql`
+    UPDATE coupon SET issued_count = coupon.issued_count + batch.n
+    FROM unnest(${gates.map((g) => g.couponId)}::uuid[], ${gates.map((g) => g.epoch)}::int[], ${gates.map((g) => g.issued)}::int[])
+      AS batch(id, epoch, n)
+    WHERE coupon.id = batch.id AND coupon.gate_epoch = batch.epoch AND coupon.issued_count + batch.n <= coupon.stock
+    RETURNING batch.n`;
 }
 
 /** Enters each user once; returns a DUPLICATE decision for every further entry of a user (replays excepted). */
@@ -84,12 +146,12 @@ async function enterLottery(tx: Tx, entries: readonly IssueRequest[]): Promise<D
  * before (redelivered, or another issuer's), or that Postgres refuses, fails as a whole — a unique key, the stock's
  * CHECK, or a division by zero below — and the careful way (recordIn, which reads what is there first) takes over.
  */
-async function recordAtOnce(prisma: PrismaClient, decided: readonly DecidedRequest[]): Promise<boolean> {
+async function recordAtOnce(prisma: PrismaClient, decided: readonly DecidedRequest[], gates: readonly GateOfBatch[]): Promise<boolean> {
   try {
     const middle = Math.ceil(decided.length / 2);
     const [earlier, later] = [decided.slice(0, middle), decided.slice(middle)];
-    if (decided.length >= SIDE_BY_SIDE_FROM && halvesAreDisjoint(earlier, later)) await recordSideBySide(prisma, earlier, later);
-    else await recordInOneStatement(prisma, decided);
+    if (decided.length >= SIDE_BY_SIDE_FROM && halvesAreDisjoint(earlier, later)) await recordSideBySide(prisma, earlier, later, gates);
+    else await recordInOneStatement(prisma, decided, gates);
     return true;
   } catch (error) {
     if (NOT_AT_ONCE.has(postgresCode(error) ?? "")) return false;
@@ -110,17 +172,13 @@ function insertDecisionsAndIssues(decided: readonly DecidedRequest[], issued: re
     )`;
 }
 
-async function recordInOneStatement(prisma: PrismaClient, decided: readonly DecidedRequest[]): Promise<void> {
+async function recordInOneStatement(prisma: PrismaClient, decided: readonly DecidedRequest[], gates: readonly GateOfBatch[]): Promise<void> {
   const issued = decided.filter((d) => d.decision === "ISSUED");
   await prisma.$queryRaw`
-    ${insertDecisionsAndIssues(decided, issued)}, counted AS (
-      UPDATE coupon SET issued_count = coupon.issued_count + batch.n
-      FROM (SELECT coupon_id, count(*)::int AS n FROM issues GROUP BY coupon_id) AS batch
-      WHERE coupon.id = batch.coupon_id AND coupon.issued_count + batch.n <= coupon.stock
-      RETURNING batch.n
-    )
-    -- Every issue inserted and counted within its coupon's stock, or no statement at all.
-    SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} AND (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
+    ${insertDecisionsAndIssues(decided, issued)}, counted AS (${countIssued(gates)})
+    -- Every issue inserted, every gated coupon of its epoch and within its stock, or no statement at all.
+    SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} AND (SELECT count(*) FROM counted) = ${gates.length}
+      AND (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
 }
 
 /**
@@ -130,31 +188,26 @@ async function recordInOneStatement(prisma: PrismaClient, decided: readonly Deci
  * earlier half as decided and records the rest, or reports the conflict, and a gate rebuilt from Postgres replays
  * the earlier half's decisions.
  */
-async function recordSideBySide(prisma: PrismaClient, earlierHalf: DecidedRequest[], laterHalf: DecidedRequest[]): Promise<void> {
-  const earlier = recordHalf(prisma, earlierHalf, Promise.resolve());
-  const later = recordHalf(prisma, laterHalf, earlier);
+async function recordSideBySide(prisma: PrismaClient, earlierHalf: DecidedRequest[], laterHalf: DecidedRequest[], gates: readonly GateOfBatch[]): Promise<void> {
+  const epochs = new Map(gates.map((g) => [g.couponId, g.epoch]));
+  const earlier = recordHalf(prisma, earlierHalf, gatesOf(earlierHalf, epochs), Promise.resolve());
+  const later = recordHalf(prisma, laterHalf, gatesOf(laterHalf, epochs), earlier);
   const [first, second] = await Promise.allSettled([earlier, later]);
   if (first.status === "rejected") throw first.reason;
   if (second.status === "rejected") throw second.reason;
 }
 
-async function recordHalf(prisma: PrismaClient, decided: readonly DecidedRequest[], committedBefore: Promise<void>): Promise<void> {
+async function recordHalf(prisma: PrismaClient, decided: readonly DecidedRequest[], gates: readonly GateOfBatch[], committedBefore: Promise<void>): Promise<void> {
   const issued = decided.filter((d) => d.decision === "ISSUED");
-  const perCoupon = countBy(issued.map((d) => d.couponId));
-  const couponIds = [...perCoupon.keys()];
   await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`
       ${insertDecisionsAndIssues(decided, issued)}
       SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
     await committedBefore;
     await tx.$queryRaw`
-      WITH counted AS (
-        UPDATE coupon SET issued_count = coupon.issued_count + batch.n
-        FROM unnest(${couponIds}::uuid[], ${couponIds.map((id) => perCoupon.get(id)!)}::int[]) AS batch(id, n)
-        WHERE coupon.id = batch.id AND coupon.issued_count + batch.n <= coupon.stock
-        RETURNING batch.n
-      )
-      SELECT 1 / (CASE WHEN (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
+      WITH counted AS (${countIssued(gates)})
+      SELECT 1 / (CASE WHEN (SELECT count(*) FROM counted) = ${gates.length} AND (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length}
+        THEN 1 ELSE 0 END) AS ok`;
   }, SIDE_BY_SIDE_TX_OPTIONS);
 }
 

@@ -22,11 +22,16 @@ function decided(couponId: string, userId: string, decision: Decision, holding?:
   return { requestId: randomUUID(), couponId, userId, decision, acceptedAt: new Date(), ...verdict };
 }
 
+/** Records as the issuer does, under the gate generation a coupon starts with (no rebuild yet). */
+function record(batch: readonly DecidedRequest[]) {
+  return store.record({ decided: batch, gateEpochs: new Map(batch.map((d) => [d.couponId, 0])) });
+}
+
 describe("PrismaIssueStore", () => {
   it("records decisions and issues, and advances the count, in one go", async () => {
     const coupon = await aCoupon(2);
     const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "a", "DUPLICATE"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "c", "SOLD_OUT")];
-    const outcome = await store.record(batch);
+    const outcome = await record(batch);
     expect(outcome.conflicts).toEqual([]);
     expect(outcome.recorded.map((r) => r.decision)).toEqual(["ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
     expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(2);
@@ -37,8 +42,8 @@ describe("PrismaIssueStore", () => {
   it("records a replayed batch once, and answers with the first decisions", async () => {
     const coupon = await aCoupon(1);
     const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "SOLD_OUT")];
-    await store.record(batch);
-    const again = await store.record(batch);
+    await record(batch);
+    const again = await record(batch);
     expect(again.conflicts).toEqual([]);
     expect(again.recorded.map((r) => r.decision)).toEqual(["ISSUED", "SOLD_OUT"]);
     expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(1);
@@ -46,8 +51,8 @@ describe("PrismaIssueStore", () => {
 
   it("refuses, writing nothing, a second issue to the same user", async () => {
     const coupon = await aCoupon(5);
-    await store.record([decided(coupon.id, "a", "ISSUED")]);
-    const outcome = await store.record([decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "ISSUED")]);
+    await record([decided(coupon.id, "a", "ISSUED")]);
+    const outcome = await record([decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "ISSUED")]);
     expect(outcome.conflicts).toEqual([coupon.id]);
     expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(1);
     expect(await prisma.issueDecision.count({ where: { couponId: coupon.id } })).toBe(1);
@@ -55,7 +60,7 @@ describe("PrismaIssueStore", () => {
 
   it("refuses, writing nothing, issues beyond the stock", async () => {
     const coupon = await aCoupon(2);
-    const outcome = await store.record(["a", "b", "c"].map((u) => decided(coupon.id, u, "ISSUED")));
+    const outcome = await record(["a", "b", "c"].map((u) => decided(coupon.id, u, "ISSUED")));
     expect(outcome.conflicts).toEqual([coupon.id]);
     expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(0);
     expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(0);
@@ -64,8 +69,8 @@ describe("PrismaIssueStore", () => {
   it("flags a gate that changed its mind about a recorded request", async () => {
     const coupon = await aCoupon(2);
     const first = decided(coupon.id, "a", "SOLD_OUT");
-    await store.record([first]);
-    const outcome = await store.record([{ ...first, decision: "ISSUED" }]);
+    await record([first]);
+    const outcome = await record([{ ...first, decision: "ISSUED" }]);
     expect(outcome.conflicts).toEqual([coupon.id]);
     expect(await prisma.couponIssue.count({ where: { couponId: coupon.id } })).toBe(0);
   });
@@ -73,19 +78,19 @@ describe("PrismaIssueStore", () => {
   it("keeps one coupon's conflict from writing another coupon's decisions in the same batch", async () => {
     const full = await aCoupon(1);
     const open = await aCoupon(10);
-    await store.record([decided(full.id, "a", "ISSUED")]);
-    const outcome = await store.record([decided(open.id, "x", "ISSUED"), decided(full.id, "b", "ISSUED")]);
+    await record([decided(full.id, "a", "ISSUED")]);
+    const outcome = await record([decided(open.id, "x", "ISSUED"), decided(full.id, "b", "ISSUED")]);
     expect(outcome.conflicts).toEqual([full.id]);
     expect(await prisma.issueDecision.count({ where: { couponId: open.id } })).toBe(0);
   });
 
   it("numbers a user's issues up to the coupon's per-user limit, and no further", async () => {
     const coupon = await aCoupon(10, 2);
-    const ok = await store.record([decided(coupon.id, "a", "ISSUED", 1), decided(coupon.id, "a", "ISSUED", 2)]);
+    const ok = await record([decided(coupon.id, "a", "ISSUED", 1), decided(coupon.id, "a", "ISSUED", 2)]);
     expect(ok.conflicts).toEqual([]);
-    const third = await store.record([decided(coupon.id, "a", "ISSUED", 3)]);
+    const third = await record([decided(coupon.id, "a", "ISSUED", 3)]);
     expect(third.conflicts).toEqual([coupon.id]);
-    const again = await store.record([decided(coupon.id, "a", "ISSUED", 2)]);
+    const again = await record([decided(coupon.id, "a", "ISSUED", 2)]);
     expect(again.conflicts).toEqual([coupon.id]);
     const rows = await prisma.couponIssue.findMany({ where: { couponId: coupon.id }, orderBy: { seq: "asc" } });
     expect(rows.map((r) => [r.userId, r.seq])).toEqual([
@@ -99,7 +104,7 @@ describe("PrismaIssueStore", () => {
   it("records user ids of any characters as they are", async () => {
     const coupon = await aCoupon(10);
     const users = ['quo"te', "back\\slash", "{brace},comma", "NULL", " spaced ", "김민준", "🎟️"];
-    expect((await store.record(users.map((u) => decided(coupon.id, u, "ISSUED")))).conflicts).toEqual([]);
+    expect((await record(users.map((u) => decided(coupon.id, u, "ISSUED")))).conflicts).toEqual([]);
     const rows = await prisma.couponIssue.findMany({ where: { couponId: coupon.id }, select: { userId: true } });
     expect(rows.map((r) => r.userId).sort()).toEqual([...users].sort());
   });
@@ -107,7 +112,7 @@ describe("PrismaIssueStore", () => {
   it("gives the ledger a gate is rebuilt from", async () => {
     const coupon = await aCoupon(3);
     const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "a", "DUPLICATE")];
-    await store.record(batch);
+    await record(batch);
     const ledger = await store.ledger(coupon.id);
     expect(ledger?.coupon).toMatchObject({ id: coupon.id, stock: 3, issuedCount: 2 });
     expect(ledger?.holdings.sort((x, y) => x.userId.localeCompare(y.userId))).toEqual([
@@ -127,9 +132,9 @@ describe("PrismaIssueStore, a batch large enough to be written in two halves sid
   it("records it all and counts it once, and records a replay of it once", async () => {
     const coupon = await aCoupon(LARGE);
     const batch = users("u").map((u) => decided(coupon.id, u, "ISSUED"));
-    expect((await store.record(batch)).conflicts).toEqual([]);
+    expect((await record(batch)).conflicts).toEqual([]);
     expect(await issuedCount(coupon.id)).toBe(LARGE);
-    const again = await store.record(batch);
+    const again = await record(batch);
     expect(again.conflicts).toEqual([]);
     expect(again.recorded).toHaveLength(LARGE);
     expect(await issuedCount(coupon.id)).toBe(LARGE);
@@ -138,8 +143,8 @@ describe("PrismaIssueStore, a batch large enough to be written in two halves sid
 
   it("writes nothing when the earlier half is refused", async () => {
     const coupon = await aCoupon(LARGE + 1);
-    await store.record([decided(coupon.id, "u-0", "ISSUED")]);
-    const outcome = await store.record(users("u").map((u) => decided(coupon.id, u, "ISSUED")));
+    await record([decided(coupon.id, "u-0", "ISSUED")]);
+    const outcome = await record(users("u").map((u) => decided(coupon.id, u, "ISSUED")));
     expect(outcome.conflicts).toEqual([coupon.id]);
     expect(await issuedCount(coupon.id)).toBe(1);
     expect(await prisma.issueDecision.count({ where: { couponId: coupon.id } })).toBe(1);
@@ -147,25 +152,70 @@ describe("PrismaIssueStore, a batch large enough to be written in two halves sid
 
   it("when only the later half is refused, keeps the earlier half, counted, and none of the later", async () => {
     const coupon = await aCoupon(LARGE + 1);
-    await store.record([decided(coupon.id, `u-${LARGE - 1}`, "ISSUED")]);
+    await record([decided(coupon.id, `u-${LARGE - 1}`, "ISSUED")]);
     const batch = users("u").map((u) => decided(coupon.id, u, "ISSUED"));
-    const outcome = await store.record(batch);
+    const outcome = await record(batch);
     expect(outcome.conflicts).toEqual([coupon.id]);
     const recorded = await prisma.issueDecision.findMany({ where: { couponId: coupon.id }, select: { requestId: true } });
     const earlier = new Set(batch.slice(0, LARGE / 2).map((d) => d.requestId));
     expect(recorded.filter((r) => earlier.has(r.requestId))).toHaveLength(LARGE / 2);
     expect(recorded.filter((r) => !earlier.has(r.requestId))).toHaveLength(1);
     expect(await issuedCount(coupon.id)).toBe(await prisma.couponIssue.count({ where: { couponId: coupon.id } }));
-    const rest = await store.record(batch.slice(0, LARGE - 1));
+    const rest = await record(batch.slice(0, LARGE - 1));
     expect(rest.conflicts).toEqual([]);
     expect(await issuedCount(coupon.id)).toBe(LARGE);
   });
 
   it("never counts past the stock, whichever half would pass it", async () => {
     const coupon = await aCoupon(LARGE - 10);
-    const outcome = await store.record(users("u").map((u) => decided(coupon.id, u, "ISSUED")));
+    const outcome = await record(users("u").map((u) => decided(coupon.id, u, "ISSUED")));
     expect(outcome.conflicts).toEqual([coupon.id]);
     expect(await issuedCount(coupon.id)).toBe(await prisma.couponIssue.count({ where: { couponId: coupon.id } }));
     expect(await issuedCount(coupon.id)).toBeLessThanOrEqual(LARGE - 10);
+  });
+});
+
+describe("PrismaIssueStore, gate generations", () => {
+  const underEpoch = (batch: readonly DecidedRequest[], epoch: number) => ({ decided: batch, gateEpochs: new Map(batch.map((d) => [d.couponId, epoch])) });
+
+  it("advances the generation for each rebuild, and reading the ledger does not", async () => {
+    const coupon = await aCoupon(5);
+    expect((await store.ledger(coupon.id))?.epoch).toBe(0);
+    expect((await store.ledgerForRebuild(coupon.id))?.epoch).toBe(1);
+    expect((await store.ledgerForRebuild(coupon.id))?.epoch).toBe(2);
+    expect((await store.ledger(coupon.id))?.epoch).toBe(2);
+    expect(await store.ledgerForRebuild(randomUUID())).toBeNull();
+  });
+
+  it.each([
+    ["a small batch", 3],
+    ["a batch written in two halves", 3_000],
+  ])("refuses %s decided by a gate rebuilt since, and writes none of it", async (_, size) => {
+    const coupon = await aCoupon(size * 2);
+    const { epoch } = (await store.ledgerForRebuild(coupon.id))!;
+    const batch = Array.from({ length: size }, (_, i) => decided(coupon.id, `g-${i}`, "ISSUED"));
+    await store.ledgerForRebuild(coupon.id);
+    expect((await store.record(underEpoch(batch, epoch))).conflicts).toEqual([coupon.id]);
+    expect(await prisma.issueDecision.count({ where: { couponId: coupon.id } })).toBe(0);
+    expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(0);
+    expect((await store.record(underEpoch(batch, epoch + 1))).conflicts).toEqual([]);
+  });
+
+  it("refuses a stale generation even when nothing is issued, and on the careful path too", async () => {
+    const coupon = await aCoupon(1);
+    await record([decided(coupon.id, "first", "ISSUED")]);
+    const soldOut = [decided(coupon.id, "late", "SOLD_OUT")];
+    await store.ledgerForRebuild(coupon.id);
+    expect((await store.record(underEpoch(soldOut, 0))).conflicts).toEqual([coupon.id]);
+    const replayAndMore = [...soldOut, decided(coupon.id, "later", "SOLD_OUT")];
+    expect((await store.record(underEpoch(replayAndMore, 1))).conflicts).toEqual([]);
+    expect((await store.record(underEpoch(replayAndMore, 0))).conflicts).toEqual([coupon.id]);
+  });
+
+  it("takes a REJECTED decision without a generation, and refuses a gate's decision without one", async () => {
+    const coupon = await aCoupon(1);
+    const rejected = { ...decided(coupon.id, "out", "REJECTED"), reason: "COUPON_ENDED" as const };
+    expect((await store.record({ decided: [rejected] })).conflicts).toEqual([]);
+    await expect(store.record({ decided: [decided(coupon.id, "x", "ISSUED")] })).rejects.toThrow(/without the generation/);
   });
 });
