@@ -3,7 +3,8 @@
 --       decisions (hash: request id -> "DECISION" or "DECISION:holding"), fence (set while a repair rebuilds the state)
 -- ARGV: stock, per-user limit (Postgres' values), then the requests packed by request-packing.ts:
 --       per request, request id then user id, each as its length in bytes (three digits) followed by its bytes.
--- Returns the verdicts in request order joined by commas, or nil when the coupon has no state here (rebuild it first).
+-- Returns the generation of the state (meta's epoch), a '|', then the verdicts in request order joined by commas; or
+-- nil when the coupon has no state here (rebuild it first).
 if redis.call('EXISTS', KEYS[4]) == 1 then
   return redis.error_reply('FENCED coupon state is being repaired')
 end
@@ -13,7 +14,9 @@ end
 local stock = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local packed = ARGV[3]
-local issued = tonumber(redis.call('HGET', KEYS[1], 'issued'))
+local meta = redis.call('HMGET', KEYS[1], 'issued', 'epoch')
+local issued = tonumber(meta[1])
+local epoch = meta[2] or '0'
 
 local requestIds, userIds = {}, {}
 local pos = 1
@@ -78,4 +81,4 @@ end
 writeAll(KEYS[2], newHoldings)
 writeAll(KEYS[3], newDecisions)
 redis.call('HSET', KEYS[1], 'issued', issued, 'stock', stock)
-return table.concat(verdicts, ',')
+return epoch .. '|' .. table.concat(verdicts, ',')

@@ -9,3 +9,9 @@ export function gateKeys(couponId: string) {
     fence: `${tag}:fence`,
   };
 }
+
+/** Where a rebuild of generation `epoch` writes the coupon's state before it is installed in place of the live one. */
+export function stagedGateKeys(couponId: string, epoch: number) {
+  const staged = `dibs:{coupon:${couponId}}:staged:${epoch}`;
+  return { meta: `${staged}:meta`, holdings: `${staged}:holdings`, decisions: `${staged}:decisions` };
+}

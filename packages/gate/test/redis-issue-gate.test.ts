@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type CouponLedger, decideAgainst, type GateState, type IssueRequest } from "@dibs/domain";
+import { type CouponLedger, decideAgainst, type GateState, type GateVerdicts, type IssueRequest } from "@dibs/domain";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { gateKeys } from "../src/gate-keys.ts";
@@ -24,11 +24,13 @@ function request(couponId: string, userId: string, requestId = randomUUID()): Is
   return { requestId, couponId, userId, acceptedAt: new Date() };
 }
 
+/** Each ledger a later generation than the one before, as Postgres hands them out. */
+let generation = 0;
 function ledger(c: ReturnType<typeof coupon>, holdings: CouponLedger["holdings"] = [], decisions: CouponLedger["decisions"] = []): CouponLedger {
-  return { coupon: c, holdings, decisions };
+  return { coupon: c, epoch: ++generation, holdings, decisions };
 }
 
-const decisionsOf = (verdicts: Array<{ decision: string }> | null) => verdicts?.map((v) => v.decision);
+const decisionsOf = (decided: GateVerdicts | null) => decided?.verdicts.map((v) => v.decision);
 
 describe("RedisIssueGate", () => {
   it("holds no state for a coupon it was never given", async () => {
@@ -42,7 +44,7 @@ describe("RedisIssueGate", () => {
     const requests = Array.from({ length: 400 }, () => request(c.id, `user-${Math.floor(Math.random() * 30)}`));
     const flood = [...requests, ...requests.filter((_, i) => i % 7 === 0)];
     const verdicts = [];
-    for (let i = 0; i < flood.length; i += 50) verdicts.push(...(await gate.decide(c, flood.slice(i, i + 50)))!);
+    for (let i = 0; i < flood.length; i += 50) verdicts.push(...(await gate.decide(c, flood.slice(i, i + 50)))!.verdicts);
     expect(verdicts).toEqual(flood.map((r) => decideAgainst(reference, r.requestId, r.userId)));
     expect(await redis.hget(gateKeys(c.id).meta, "issued")).toBe(String(reference.issued));
     expect(await redis.hlen(gateKeys(c.id).holdings)).toBe(reference.holdings.size);
@@ -54,7 +56,7 @@ describe("RedisIssueGate", () => {
     const reference: GateState = { stock: 5_000, perUserLimit: 2, issued: 0, holdings: new Map(), decisions: new Map() };
     const requests = Array.from({ length: 9_000 }, (_, i) => request(c.id, `user-${i % 3_500}`));
     const flood = [...requests, ...requests.filter((_, i) => i % 5 === 0)];
-    expect(await gate.decide(c, flood)).toEqual(flood.map((r) => decideAgainst(reference, r.requestId, r.userId)));
+    expect((await gate.decide(c, flood))?.verdicts).toEqual(flood.map((r) => decideAgainst(reference, r.requestId, r.userId)));
     expect(await redis.hget(gateKeys(c.id).meta, "issued")).toBe(String(reference.issued));
   });
 
@@ -86,8 +88,8 @@ describe("RedisIssueGate", () => {
     const recorded = randomUUID();
     await gate.rebuild(ledger(c, [{ userId: "alice", count: 1 }], [{ requestId: recorded, decision: "ISSUED", holding: 1 }]));
     expect(await issuedAtGate(redis, c.id)).toBe(1);
-    const verdicts = await gate.decide(c, [request(c.id, "alice", recorded), request(c.id, "alice"), request(c.id, "bob"), request(c.id, "carol")]);
-    expect(verdicts).toEqual([
+    const decided = await gate.decide(c, [request(c.id, "alice", recorded), request(c.id, "alice"), request(c.id, "bob"), request(c.id, "carol")]);
+    expect(decided?.verdicts).toEqual([
       { decision: "ISSUED", holding: 1 },
       { decision: "DUPLICATE", holding: 1 },
       { decision: "ISSUED", holding: 1 },
@@ -101,6 +103,18 @@ describe("RedisIssueGate", () => {
     await gate.decide(c, [request(c.id, "mallory")]);
     await gate.rebuild(ledger(c));
     expect(decisionsOf(await gate.decide(c, [request(c.id, "alice")]))).toEqual(["ISSUED"]);
+  });
+
+  it("answers with the generation of its state, and keeps a later generation over an earlier one", async () => {
+    const c = coupon(3);
+    const earlier = ledger(c);
+    const later = ledger(c, [{ userId: "alice", count: 1 }]);
+    await gate.rebuild(later);
+    expect((await gate.decide(c, []))?.epoch).toBe(later.epoch);
+    await gate.rebuild(earlier);
+    const decided = await gate.decide(c, [request(c.id, "alice")]);
+    expect(decided).toEqual({ epoch: later.epoch, verdicts: [{ decision: "DUPLICATE", holding: 1 }] });
+    expect(await redis.keys(`dibs:{coupon:${c.id}}:staged:*`)).toEqual([]);
   });
 
   it("rebuilds a large ledger in one piece", async () => {
