@@ -25,9 +25,10 @@ export function faultBeforeRecording(store: IssueStore, reach: ReachFaultPoint):
   return {
     findCoupons: (couponIds) => store.findCoupons(couponIds),
     ledger: (couponId) => store.ledger(couponId),
-    record: (decided) => {
-      if (decided.length > 0) reach("after-gate");
-      return store.record(decided);
+    ledgerForRebuild: (couponId) => store.ledgerForRebuild(couponId),
+    record: (batch) => {
+      if (batch.decided.length > 0) reach("after-gate");
+      return store.record(batch);
     },
   };
 }

@@ -85,7 +85,7 @@ export class IssuerMetrics {
 
   /** The store, with the time of each of its Postgres transactions observed. */
   timedStore(store: IssueStore): IssueStore {
-    return timed(store, ["record", "ledger"], this.transactionDuration);
+    return timed(store, ["record", "ledgerForRebuild"], this.transactionDuration);
   }
 }
 

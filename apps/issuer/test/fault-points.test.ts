@@ -25,14 +25,15 @@ describe("test-only fault points", () => {
     const store: IssueStore = {
       findCoupons: async () => new Map(),
       ledger: async () => null,
+      ledgerForRebuild: async () => null,
       record: async () => {
         calls.push("record");
         return { conflicts: [], recorded: [] };
       },
     };
     const wrapped = faultBeforeRecording(store, (point) => calls.push(point));
-    await wrapped.record([]);
-    await wrapped.record([{ requestId: "r", couponId: "c", userId: "u", acceptedAt: new Date(), decision: "ISSUED", holding: 1 }]);
+    await wrapped.record({ decided: [] });
+    await wrapped.record({ decided: [{ requestId: "r", couponId: "c", userId: "u", acceptedAt: new Date(), decision: "ISSUED", holding: 1 }] });
     expect(calls).toEqual(["record", "after-gate", "record"]);
   });
 });

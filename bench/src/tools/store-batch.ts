@@ -26,7 +26,7 @@ for (let round = 0; round < rounds; round++) {
   });
   const began = performance.now();
   const cpuBefore = process.cpuUsage();
-  const outcome = await store.record(decided);
+  const outcome = await store.record({ decided, gateEpochs: new Map([[couponId, 0]]) });
   const ms = performance.now() - began;
   const cpu = process.cpuUsage(cpuBefore);
   if (outcome.conflicts.length > 0) throw new Error(`conflicts: ${outcome.conflicts.join(", ")}`);

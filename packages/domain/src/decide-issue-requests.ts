@@ -2,7 +2,7 @@ import type { Coupon } from "./coupon.ts";
 import { windowRejection, windowStateAt } from "./coupon.ts";
 import type { DecidedRequest } from "./decision.ts";
 import type { IssueRequest } from "./issue-request.ts";
-import type { IssueGate, IssueStore } from "./ports.ts";
+import type { GateVerdicts, IssueGate, IssueStore } from "./ports.ts";
 
 export interface DecideDeps {
   gate: IssueGate;
@@ -45,6 +45,8 @@ export interface GatedBatch {
   gated: Map<string, IssueRequest[]>;
   rejected: DecidedRequest[];
   coupons: Map<string, Coupon>;
+  /** Per gated coupon, the generation of the gate state that decided it. */
+  gateEpochs: Map<string, number>;
 }
 
 export async function gateIssueRequests(requests: readonly IssueRequest[], deps: DecideDeps): Promise<GatedBatch> {
@@ -65,8 +67,9 @@ export async function gateIssueRequests(requests: readonly IssueRequest[], deps:
     else appendTo(gated, request.couponId, request);
   }
   const rebuilt = new Set<string>();
-  const decided = await decideAllAtGate(gated, rejected, coupons, deps, rebuilt);
-  return { decided, entries, unknownCoupon, rebuilt: [...rebuilt], gated, rejected, coupons };
+  const gateEpochs = new Map<string, number>();
+  const decided = await decideAllAtGate(gated, rejected, coupons, deps, rebuilt, gateEpochs);
+  return { decided, entries, unknownCoupon, rebuilt: [...rebuilt], gated, rejected, coupons, gateEpochs };
 }
 
 /**
@@ -77,12 +80,13 @@ export async function recordGatedBatch(batch: GatedBatch, deps: DecideDeps): Pro
   const rebuilt = new Set(batch.rebuilt);
   const maxRebuilds = deps.maxRebuilds ?? 3;
   let decided = batch.decided;
+  const gateEpochs = new Map(batch.gateEpochs);
   for (let attempt = 0; ; attempt++) {
-    const outcome = await deps.store.record(decided, batch.entries);
+    const outcome = await deps.store.record({ decided, entries: batch.entries, gateEpochs });
     if (outcome.conflicts.length === 0) return { recorded: outcome.recorded, unknownCoupon: batch.unknownCoupon, rebuilt: [...rebuilt] };
     if (attempt >= maxRebuilds) throw new GateDisagreementError(outcome.conflicts);
     for (const couponId of outcome.conflicts) await rebuildGate(couponId, deps, rebuilt);
-    decided = await decideAllAtGate(batch.gated, batch.rejected, batch.coupons, deps, rebuilt);
+    decided = await decideAllAtGate(batch.gated, batch.rejected, batch.coupons, deps, rebuilt, gateEpochs);
   }
 }
 
@@ -92,32 +96,28 @@ async function decideAllAtGate(
   coupons: Map<string, Coupon>,
   deps: DecideDeps,
   rebuilt: Set<string>,
+  gateEpochs: Map<string, number>,
 ): Promise<DecidedRequest[]> {
   const decided = [...rejected];
   for (const [couponId, couponRequests] of gated) {
-    decided.push(...(await decideAtGate(couponId, couponRequests, coupons.get(couponId)!, deps, rebuilt)));
+    const { verdicts, epoch } = await decideAtGate(couponId, couponRequests, coupons.get(couponId)!, deps, rebuilt);
+    gateEpochs.set(couponId, epoch);
+    decided.push(...couponRequests.map((request, i) => ({ ...request, ...verdicts[i]! })));
   }
   return decided;
 }
 
-async function decideAtGate(
-  couponId: string,
-  requests: IssueRequest[],
-  coupon: Coupon,
-  deps: DecideDeps,
-  rebuilt: Set<string>,
-): Promise<DecidedRequest[]> {
-  let verdicts = await deps.gate.decide(coupon, requests);
-  if (!verdicts) {
-    await rebuildGate(coupon.id, deps, rebuilt);
-    verdicts = await deps.gate.decide(coupon, requests);
-    if (!verdicts) throw new Error(`The gate for coupon ${couponId} lost its state again right after a rebuild`);
-  }
-  return requests.map((request, i) => ({ ...request, ...verdicts[i]! }));
+async function decideAtGate(couponId: string, requests: IssueRequest[], coupon: Coupon, deps: DecideDeps, rebuilt: Set<string>): Promise<GateVerdicts> {
+  const decided = await deps.gate.decide(coupon, requests);
+  if (decided) return decided;
+  await rebuildGate(coupon.id, deps, rebuilt);
+  const afterRebuild = await deps.gate.decide(coupon, requests);
+  if (!afterRebuild) throw new Error(`The gate for coupon ${couponId} lost its state again right after a rebuild`);
+  return afterRebuild;
 }
 
 async function rebuildGate(couponId: string, deps: DecideDeps, rebuilt: Set<string>): Promise<void> {
-  const ledger = await deps.store.ledger(couponId);
+  const ledger = await deps.store.ledgerForRebuild(couponId);
   if (!ledger) throw new Error(`Coupon ${couponId} vanished from Postgres`);
   await deps.gate.rebuild(ledger);
   rebuilt.add(couponId);

@@ -19,8 +19,16 @@ export interface IssueRequestPublisher {
 /** Everything Postgres knows about a coupon's issues: what the gate is rebuilt from. */
 export interface CouponLedger {
   coupon: Coupon;
+  /** The generation of the gate this ledger builds (Postgres' `gate_epoch` when it was read). */
+  epoch: number;
   holdings: Array<{ userId: string; count: number }>;
   decisions: Array<{ requestId: string; decision: Decision; holding: number | null }>;
+}
+
+/** The gate's verdicts on a batch of one coupon, and the generation of the gate state that gave them. */
+export interface GateVerdicts {
+  verdicts: Verdict[];
+  epoch: number;
 }
 
 /** What the gate is told of a coupon on every call: Postgres' stock and limit are the ones that count. */
@@ -29,7 +37,8 @@ export type GateLimits = Pick<Coupon, "id" | "stock" | "perUserLimit">;
 /** The fast first decision (Redis): atomic per coupon, idempotent per request id. */
 export interface IssueGate {
   /** Verdicts in the order of `requests`, or null when the gate holds no state for the coupon. */
-  decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<Verdict[] | null>;
+  decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<GateVerdicts | null>;
+  /** Replaces the coupon's state with the ledger's, unless the gate already holds a later generation. */
   rebuild(ledger: CouponLedger): Promise<void>;
 }
 
@@ -43,6 +52,17 @@ export interface RecordOutcome {
   recorded: DecidedRequest[];
 }
 
+/** A batch to record: the decisions, the lottery entries, and the gate generation each coupon was decided under. */
+export interface RecordBatch {
+  decided: readonly DecidedRequest[];
+  entries?: readonly IssueRequest[];
+  /**
+   * Per coupon with decisions from the gate (all but REJECTED), the `epoch` of the verdicts. A coupon whose gate was
+   * rebuilt since (by any issuer) is a conflict: its verdicts may rest on state the rebuild did not keep.
+   */
+  gateEpochs?: ReadonlyMap<string, number>;
+}
+
 /** The durable record (Postgres): its constraints are the final authority. */
 export interface IssueStore {
   findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>>;
@@ -51,6 +71,12 @@ export interface IssueStore {
    * committing only after the earlier one, so a decision is never recorded without those of the requests before it.
    * A user's second entry into a lottery is recorded as DUPLICATE and returned with the rest.
    */
-  record(decided: readonly DecidedRequest[], entries?: readonly IssueRequest[]): Promise<RecordOutcome>;
+  record(batch: RecordBatch): Promise<RecordOutcome>;
+  /** What Postgres holds of a coupon now, for reading (reconcile, checks). */
   ledger(couponId: string): Promise<CouponLedger | null>;
+  /**
+   * Starts a new generation of the coupon's gate: advances its epoch and returns the ledger to build it from, read
+   * after every batch recorded under the generation before. From then on Postgres refuses batches of older ones.
+   */
+  ledgerForRebuild(couponId: string): Promise<CouponLedger | null>;
 }

@@ -122,7 +122,10 @@ describe("decideIssueRequests", () => {
   it("fails rather than record when the store keeps disagreeing", async () => {
     const { coupon, gate, deps } = setup(1);
     const liar = {
-      decide: async (_: unknown, requests: readonly IssueRequest[]) => requests.map(() => ({ decision: "ISSUED" as const, holding: 1 })),
+      decide: async (_: unknown, requests: readonly IssueRequest[]) => ({
+        verdicts: requests.map(() => ({ decision: "ISSUED" as const, holding: 1 })),
+        epoch: deps.store.gateEpochs.get(coupon.id) ?? 0,
+      }),
       rebuild: gate.rebuild.bind(gate),
     };
     const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
@@ -152,5 +155,23 @@ describe("gateIssueRequests, then recordGatedBatch", () => {
     expect(decisionsOf(outcome)).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
     expect(outcome.rebuilt).toEqual([coupon.id]);
     expect(store.issuedCount(coupon.id)).toBe(2);
+  });
+});
+
+describe("two issuers on one coupon (a rebalance: the old owner still finishing a batch)", () => {
+  it("refuses a batch gated before the other rebuilt the gate, decides it again, and leaves the gate equal to the store", async () => {
+    const { coupon, store, gate, deps } = setup(5);
+    await decideIssueRequests([aRequest(coupon.id, "a")], deps);
+    const late = await gateIssueRequests(["b", "c"].map((u) => aRequest(coupon.id, u)), deps);
+    // The new owner rebuilds the gate from the store, which does not have the late batch yet.
+    await gate.rebuild((await store.ledgerForRebuild(coupon.id))!);
+
+    const outcome = await recordGatedBatch(late, deps);
+
+    expect(decisionsOf(outcome)).toEqual(["ISSUED", "ISSUED"]);
+    expect(outcome.rebuilt).toContain(coupon.id);
+    const state = gate.states.get(coupon.id)!;
+    expect(state.issued).toBe(store.issuedCount(coupon.id));
+    expect([...state.holdings.keys()].sort()).toEqual(["a", "b", "c"]);
   });
 });

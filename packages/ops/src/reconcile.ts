@@ -40,7 +40,7 @@ export async function repair(store: PrismaIssueStore, gate: RedisIssueGate, redi
   return gate.fenced(couponId, async () => {
     const before = await reconcile(store, redis, couponId);
     if (!before) return null;
-    const ledger = await store.ledger(couponId);
+    const ledger = await store.ledgerForRebuild(couponId);
     await gate.rebuild(ledger!);
     const after = await reconcile(store, redis, couponId);
     return { repaired: before.differences, remaining: after!.differences };

@@ -27,8 +27,8 @@ async function issuedCoupon() {
     decision: "ISSUED" as const,
     holding: 1,
   }));
-  await store.record(decided);
-  await gate.rebuild((await store.ledger(coupon.id))!);
+  await store.record({ decided, gateEpochs: new Map([[coupon.id, 0]]) });
+  await gate.rebuild((await store.ledgerForRebuild(coupon.id))!);
   return coupon.id;
 }
 

@@ -1,21 +1,24 @@
 import type { Verdict } from "../decision.ts";
 import { decideAgainst, type GateState } from "../gate-rules.ts";
 import type { IssueRequest } from "../issue-request.ts";
-import type { CouponLedger, GateLimits, IssueGate } from "../ports.ts";
+import type { CouponLedger, GateLimits, GateVerdicts, IssueGate } from "../ports.ts";
 
 export class InMemoryIssueGate implements IssueGate {
-  readonly states = new Map<string, GateState>();
+  readonly states = new Map<string, GateState & { epoch: number }>();
 
-  async decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<Verdict[] | null> {
+  async decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<GateVerdicts | null> {
     const state = this.states.get(coupon.id);
     if (!state) return null;
     state.stock = coupon.stock;
     state.perUserLimit = coupon.perUserLimit;
-    return requests.map((r) => decideAgainst(state, r.requestId, r.userId));
+    return { verdicts: requests.map((r) => decideAgainst(state, r.requestId, r.userId)), epoch: state.epoch };
   }
 
   async rebuild(ledger: CouponLedger): Promise<void> {
+    const current = this.states.get(ledger.coupon.id);
+    if (current && current.epoch >= ledger.epoch) return;
     this.states.set(ledger.coupon.id, {
+      epoch: ledger.epoch,
       stock: ledger.coupon.stock,
       perUserLimit: ledger.coupon.perUserLimit,
       issued: ledger.holdings.reduce((sum, h) => sum + h.count, 0),

@@ -1,7 +1,7 @@
 import type { Coupon } from "../coupon.ts";
 import type { DecidedRequest } from "../decision.ts";
 import type { IssueRequest } from "../issue-request.ts";
-import type { CouponLedger, IssueStore, RecordOutcome } from "../ports.ts";
+import type { CouponLedger, IssueStore, RecordBatch, RecordOutcome } from "../ports.ts";
 
 /** Mirrors the Postgres constraints: unique request id, unique (coupon, user, n), issued never above stock. */
 export class InMemoryIssueStore implements IssueStore {
@@ -11,6 +11,8 @@ export class InMemoryIssueStore implements IssueStore {
   readonly issues = new Map<string, Set<string>>();
   /** coupon → user → the request id of the user's lottery entry */
   readonly entries = new Map<string, Map<string, string>>();
+  /** coupon → the generation of its gate (Postgres' gate_epoch) */
+  readonly gateEpochs = new Map<string, number>();
 
   addCoupon(coupon: Coupon): void {
     this.coupons.set(coupon.id, { ...coupon });
@@ -26,10 +28,11 @@ export class InMemoryIssueStore implements IssueStore {
     return found;
   }
 
-  async record(decided: readonly DecidedRequest[], entries: readonly IssueRequest[] = []): Promise<RecordOutcome> {
+  async record({ decided: given, entries = [], gateEpochs = new Map() }: RecordBatch): Promise<RecordOutcome> {
+    const conflicts = new Set<string>(staleGates(given, gateEpochs, this.gateEpochs));
+    if (conflicts.size > 0) return { conflicts: [...conflicts], recorded: [] };
     const duplicates = this.enter(entries).filter((d) => !this.decisions.has(d.requestId));
-    decided = [...decided, ...duplicates];
-    const conflicts = new Set<string>();
+    const decided = [...given, ...duplicates];
     const fresh: DecidedRequest[] = [];
     const newIssues = new Map<string, Set<string>>();
     for (const d of decided) {
@@ -76,6 +79,12 @@ export class InMemoryIssueStore implements IssueStore {
     return duplicates;
   }
 
+  async ledgerForRebuild(couponId: string): Promise<CouponLedger | null> {
+    if (!this.coupons.has(couponId)) return null;
+    this.gateEpochs.set(couponId, (this.gateEpochs.get(couponId) ?? 0) + 1);
+    return this.ledger(couponId);
+  }
+
   async ledger(couponId: string): Promise<CouponLedger | null> {
     const coupon = this.coupons.get(couponId);
     if (!coupon) return null;
@@ -87,10 +96,20 @@ export class InMemoryIssueStore implements IssueStore {
     const decisions = [...this.decisions.values()]
       .filter((d) => d.couponId === couponId)
       .map((d) => ({ requestId: d.requestId, decision: d.decision, holding: d.holding ?? null }));
-    return { coupon: { ...coupon }, holdings: [...counts].map(([userId, count]) => ({ userId, count })), decisions };
+    const epoch = this.gateEpochs.get(couponId) ?? 0;
+    return { coupon: { ...coupon }, epoch, holdings: [...counts].map(([userId, count]) => ({ userId, count })), decisions };
   }
 
   issuedCount(couponId: string): number {
     return this.coupons.get(couponId)?.issuedCount ?? 0;
   }
+}
+
+/** The coupons whose gate verdicts are of a generation other than the store's, as Postgres checks them. */
+function staleGates(decided: readonly DecidedRequest[], given: ReadonlyMap<string, number>, current: ReadonlyMap<string, number>): string[] {
+  const gated = new Set(decided.filter((d) => d.decision !== "REJECTED").map((d) => d.couponId));
+  for (const couponId of gated) {
+    if (!given.has(couponId)) throw new Error(`Decisions for coupon ${couponId} came without the generation of the gate that made them`);
+  }
+  return [...gated].filter((couponId) => given.get(couponId) !== (current.get(couponId) ?? 0));
 }
