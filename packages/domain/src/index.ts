@@ -7,3 +7,4 @@ export * from "./gate-rules.ts";
 export * from "./issue-request.ts";
 export * from "./ports.ts";
 export * from "./lottery.ts";
+export * from "./user-id.ts";
