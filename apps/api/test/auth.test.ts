@@ -39,3 +39,34 @@ describe("bearer tokens on every authenticated route", () => {
     expect(current.published).toHaveLength(1);
   });
 });
+
+describe("user ids the token's sub may carry", () => {
+  const press = async (userId: string) => {
+    const coupon = current!.addCoupon();
+    return current!.app.inject({ method: "POST", url: `/coupons/${coupon.id}/issue`, headers: { authorization: `Bearer ${mintToken({ secret: SECRET, issuer: ISSUER, userId })}` } });
+  };
+
+  it.each([
+    ["U+0000", "nul\u0000id"],
+    ["a lone surrogate", "half\ud800"],
+    ["129 characters", "u".repeat(129)],
+    ["a tab", "tab\tid"],
+    ["a zero-width space", "zero\u200bwidth"],
+    ["a bidi override", "abc\u202edef"],
+    ["a line separator", "line\u2028sep"],
+  ])("refuses one with %s: 401 INVALID_USER_ID, nothing produced", async (_, userId) => {
+    current = await testApp();
+    const response = await press(userId);
+    expect([response.statusCode, response.json().code]).toEqual([401, "INVALID_USER_ID"]);
+    expect(current.published).toEqual([]);
+  });
+
+  it.each([["김민준"], ["🎟️"], ["auth0|5f7c8ec7c33c6c004bbafe82"], ["a".repeat(128)], ["😀".repeat(128)], ["user@example.com"], ['quo"te,comma']])(
+    "takes %s",
+    async (userId) => {
+      current = await testApp();
+      expect((await press(userId)).statusCode).toBe(202);
+      expect(current.published.map((r) => r.userId)).toEqual([userId]);
+    },
+  );
+});

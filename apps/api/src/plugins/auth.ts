@@ -1,3 +1,4 @@
+import { MAX_USER_ID_CHARACTERS, userIdProblem } from "@dibs/domain";
 import { createVerifier } from "fast-jwt";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
@@ -54,8 +55,10 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     } catch (error) {
       throw new HttpError(401, "UNAUTHORIZED", `Invalid or missing bearer token: ${(error as Error).message}`);
     }
-    if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 128) {
-      throw new HttpError(401, "UNAUTHORIZED", "The token's sub claim must be a user id of 1 to 128 characters");
+    if (typeof payload.sub !== "string") throw new HttpError(401, "UNAUTHORIZED", "The token has no sub claim naming the user");
+    const problem = userIdProblem(payload.sub);
+    if (problem) {
+      throw new HttpError(401, "INVALID_USER_ID", `The token's sub ${problem}: dibs takes user ids of 1 to ${MAX_USER_ID_CHARACTERS} characters without control or invisible characters, not starting with =, +, - or @`);
     }
     const caller = { userId: payload.sub, admin: payload.role === "admin" };
     verified.keep(token, caller, payload.exp * 1000);

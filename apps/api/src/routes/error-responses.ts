@@ -7,6 +7,7 @@ const HTTP_STATUS_BY_CODE = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
+  INVALID_USER_ID: 401,
   FORBIDDEN: 403,
   ENTRIES_IN_FLIGHT: 409,
   PAYLOAD_TOO_LARGE: 413,
@@ -18,7 +19,7 @@ export type ApiErrorCode = ErrorCode | keyof typeof HTTP_STATUS_BY_CODE;
 
 const MEANING_BY_STATUS: Record<number, string> = {
   400: "Bad input; nothing was changed",
-  401: "A missing, invalid or expired bearer token",
+  401: "A missing, invalid or expired bearer token, or one whose user id (sub) dibs does not take",
   403: "The token lacks the admin role",
   404: "Not found",
   409: "Refused by the campaign's state; nothing was produced or written",
@@ -29,7 +30,7 @@ const MEANING_BY_STATUS: Record<number, string> = {
 };
 
 /** Every route that takes a bearer token. */
-export const AS_USER = ["UNAUTHORIZED", "INTERNAL_ERROR"] as const satisfies ApiErrorCode[];
+export const AS_USER = ["UNAUTHORIZED", "INVALID_USER_ID", "INTERNAL_ERROR"] as const satisfies ApiErrorCode[];
 export const AS_ADMIN = [...AS_USER, "FORBIDDEN"] as const satisfies ApiErrorCode[];
 /** Routes with params, query or headers to validate. */
 export const WITH_INPUT = ["VALIDATION_FAILED"] as const satisfies ApiErrorCode[];
