@@ -52,7 +52,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
 
   const partitions = metadata.topics[0]!.partitions;
   const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log, metrics);
-  const catalog = new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100 }, log);
+  const catalog = new CachedCouponCatalog(prisma, redis, { couponTtlMs: 1_000, soldOutTtlMs: 100, staleIfErrorMs: 60_000 }, log);
   const stopListening = await listenForCouponChanges(subscriber, (couponId) => catalog.forget(couponId));
   const saleWatch = new PostgresKafkaSaleWatch(prisma, kafka, config.ISSUER_GROUP_ID ?? "coupon-issuer");
   const decisions = new RedisDecisionFeed(log);

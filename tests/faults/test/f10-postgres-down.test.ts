@@ -11,7 +11,7 @@ describe("F10 Postgres stopped with -m immediate mid-batch, then restarted", () 
   });
   afterAll(async () => system?.stop());
 
-  it("retries the batches it could not record, skips none, and converges once Postgres is back", async () => {
+  it("goes on accepting requests for cached coupons, records them all once Postgres is back, and skips none", async () => {
     const couponId = await system.createCoupon({ stock: 1_000 });
     const sale = system.sale(crowd("f10", couponId, 1_500, 3_000), { perSecond: 250 });
     await sale.answered(800);
@@ -21,8 +21,11 @@ describe("F10 Postgres stopped with -m immediate mid-batch, then restarted", () 
     system.note("Postgres back");
 
     const observed = await sale.done;
-    // While Postgres was down the APIs could not read the coupon: 503, never a wrong 202.
-    expect(Object.keys(countBy(observed, (o) => o.status)).every((s) => ["202", "409", "503"].includes(s))).toBe(true);
+    // Kafka is the buffer: the APIs serve the coupon as last read and accept into it; the issuers decide once Postgres is back.
+    const answers = countBy(observed, (o) => o.status);
+    console.log(`F10: answers while and around Postgres being down: ${JSON.stringify(answers)}`);
+    system.note(`answers: ${JSON.stringify(answers)}`);
+    expect(Object.keys(answers).every((s) => ["202", "409"].includes(s)), "no 503 for a coupon the APIs had read").toBe(true);
     const row = await system.check({ couponIds: [couponId], observed, healedAt });
     expect(row.violations).toEqual([]);
     expect(row.issued).toBe(1_000);

@@ -11,13 +11,18 @@ export interface CatalogOptions {
   couponTtlMs: number;
   /** How stale the gate's issued count may be; the issuer decides anyway, this only spares Kafka. */
   soldOutTtlMs: number;
+  /**
+   * While Postgres cannot be read, how long a coupon's last row still serves: requests go on being accepted into
+   * Kafka, and the issuer decides them once Postgres is back. Past it, the API answers 503.
+   */
+  staleIfErrorMs: number;
 }
 
 interface Cached<T> {
   value: Promise<T>;
   expiresAt: number;
-  /** Set once `value` resolved, for the synchronous look of `cachedView`. */
-  loaded?: { value: T };
+  /** Set once `value` resolved, for the synchronous look of `cachedView`; `at` is when it was read. */
+  loaded?: { value: T; at: number };
 }
 
 /**
@@ -79,7 +84,13 @@ export class CachedCouponCatalog implements CachedCatalog {
   }
 
   private couponEntry(couponId: string): Cached<Coupon | null> {
-    return this.cached(this.coupons, couponId, this.options.couponTtlMs, () => this.loadCoupon(couponId));
+    return this.cached(this.coupons, couponId, this.options.couponTtlMs, (last) =>
+      this.loadCoupon(couponId).catch((error: unknown) => {
+        if (!last || Date.now() - last.at > this.options.staleIfErrorMs) throw error;
+        this.log.warn({ couponId, readAt: new Date(last.at).toISOString() }, "serving the coupon as last read while Postgres cannot be read");
+        throw new StaleButUsable();
+      }),
+    );
   }
 
   private gateEntry(couponId: string): Cached<number | null> {
@@ -98,18 +109,36 @@ export class CachedCouponCatalog implements CachedCatalog {
     return view;
   }
 
-  /** The entry of `key`, reloading it when expired; a reloading entry keeps the value loaded before. */
-  private cached<T>(cache: Map<string, Cached<T>>, key: string, ttlMs: number, load: () => Promise<T>): Cached<T> {
+  /**
+   * The entry of `key`, reloading it when expired; a reloading entry keeps the value loaded before. A load that fails
+   * with StaleButUsable serves the last value (keeping when it was read); any other failure drops the entry.
+   */
+  private cached<T>(cache: Map<string, Cached<T>>, key: string, ttlMs: number, load: (last: Cached<T>["loaded"]) => Promise<T>): Cached<T> {
     const now = Date.now();
     const hit = cache.get(key);
     if (hit && hit.expiresAt > now) return hit;
-    const entry: Cached<T> = { value: load(), expiresAt: now + ttlMs, ...(hit?.loaded ? { loaded: hit.loaded } : {}) };
-    cache.set(key, entry);
-    entry.value.then(
-      (value) => (entry.loaded = { value }),
-      () => cache.get(key) === entry && cache.delete(key),
+    const previous = hit?.loaded;
+    const value = load(previous).then(
+      (loaded) => {
+        entry.loaded = { value: loaded, at: Date.now() };
+        return loaded;
+      },
+      (error: unknown) => {
+        if (error instanceof StaleButUsable && previous) return previous.value;
+        if (cache.get(key) === entry) cache.delete(key);
+        throw error;
+      },
     );
+    const entry: Cached<T> = { value, expiresAt: now + ttlMs, ...(previous ? { loaded: previous } : {}) };
+    cache.set(key, entry);
     if (cache.size > 10_000) cache.clear();
     return entry;
+  }
+}
+
+/** A reload failed, and the value read before is still young enough to serve. */
+class StaleButUsable extends Error {
+  constructor() {
+    super("serving the value read before");
   }
 }
