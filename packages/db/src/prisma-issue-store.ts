@@ -12,6 +12,15 @@ class LedgerConflict extends Error {
   }
 }
 
+/** Thrown inside the transaction to roll it back when a gate was rebuilt since it decided the batch. */
+class StaleGates extends Error {
+  constructor(readonly couponIds: string[]) {
+    super("The gate was rebuilt since it decided the batch");
+  }
+}
+
+const NOTHING_RECORDED: RecordOutcome = { conflicts: [], staleGates: [], recorded: [] };
+
 const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
 /** A half waiting for the other longer than this is stuck in a wait no one else sees: roll back, the batch comes again. */
 const SIDE_BY_SIDE_TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
@@ -31,16 +40,17 @@ export class PrismaIssueStore implements IssueStore {
   }
 
   async record({ decided, entries = [], gateEpochs = new Map() }: RecordBatch): Promise<RecordOutcome> {
-    if (decided.length === 0 && entries.length === 0) return { conflicts: [], recorded: [] };
+    if (decided.length === 0 && entries.length === 0) return NOTHING_RECORDED;
     const gates = gatesOf(decided, gateEpochs);
-    if (entries.length === 0 && (await recordAtOnce(this.prisma, decided, gates))) return { conflicts: [], recorded: [...decided] };
+    if (entries.length === 0 && (await recordAtOnce(this.prisma, decided, gates))) return { ...NOTHING_RECORDED, recorded: [...decided] };
     try {
       return await this.prisma.$transaction(async (tx) => {
         await checkGateEpochs(tx, gates);
         return recordIn(tx, [...decided, ...(await enterLottery(tx, entries))]);
       }, TX_OPTIONS);
     } catch (error) {
-      if (error instanceof LedgerConflict) return { conflicts: error.couponIds, recorded: [] };
+      if (error instanceof LedgerConflict) return { ...NOTHING_RECORDED, conflicts: error.couponIds };
+      if (error instanceof StaleGates) return { ...NOTHING_RECORDED, staleGates: error.couponIds };
       throw error;
     }
   }
@@ -101,7 +111,7 @@ async function checkGateEpochs(tx: Tx, gates: readonly GateOfBatch[]): Promise<v
     SELECT id::text, gate_epoch FROM coupon WHERE id = ANY(${gates.map((g) => g.couponId)}::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
   const current = new Map(rows.map((r) => [r.id, r.gate_epoch]));
   const stale = gates.filter((g) => current.get(g.couponId) !== g.epoch).map((g) => g.couponId);
-  if (stale.length > 0) throw new LedgerConflict(stale);
+  if (stale.length > 0) throw new StaleGates(stale);
 }
 
 /**
@@ -232,7 +242,7 @@ function postgresCode(error: unknown): string | undefined {
 }
 
 async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<RecordOutcome> {
-  if (decided.length === 0) return { conflicts: [], recorded: [] };
+  if (decided.length === 0) return NOTHING_RECORDED;
   const byRequest = new Map(decided.map((d) => [d.requestId, d]));
   const existing = await tx.$queryRaw<Array<{ request_id: string; decision: Decision; reason: string | null; holding: number | null }>>`
     SELECT request_id::text, decision::text AS decision, reason, holding FROM issue_decision
@@ -252,7 +262,7 @@ async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<Rec
   await insertIssues(tx, fresh.filter((d) => d.decision === "ISSUED"));
 
   return {
-    conflicts: [],
+    ...NOTHING_RECORDED,
     recorded: decided.map((d) => {
       const before = recordedBefore.get(d.requestId);
       if (!before) return d;

@@ -195,7 +195,7 @@ describe("PrismaIssueStore, gate generations", () => {
     const { epoch } = (await store.ledgerForRebuild(coupon.id))!;
     const batch = Array.from({ length: size }, (_, i) => decided(coupon.id, `g-${i}`, "ISSUED"));
     await store.ledgerForRebuild(coupon.id);
-    expect((await store.record(underEpoch(batch, epoch))).conflicts).toEqual([coupon.id]);
+    expect(await store.record(underEpoch(batch, epoch))).toEqual({ conflicts: [], staleGates: [coupon.id], recorded: [] });
     expect(await prisma.issueDecision.count({ where: { couponId: coupon.id } })).toBe(0);
     expect((await prisma.coupon.findUniqueOrThrow({ where: { id: coupon.id } })).issuedCount).toBe(0);
     expect((await store.record(underEpoch(batch, epoch + 1))).conflicts).toEqual([]);
@@ -206,10 +206,10 @@ describe("PrismaIssueStore, gate generations", () => {
     await record([decided(coupon.id, "first", "ISSUED")]);
     const soldOut = [decided(coupon.id, "late", "SOLD_OUT")];
     await store.ledgerForRebuild(coupon.id);
-    expect((await store.record(underEpoch(soldOut, 0))).conflicts).toEqual([coupon.id]);
+    expect((await store.record(underEpoch(soldOut, 0))).staleGates).toEqual([coupon.id]);
     const replayAndMore = [...soldOut, decided(coupon.id, "later", "SOLD_OUT")];
     expect((await store.record(underEpoch(replayAndMore, 1))).conflicts).toEqual([]);
-    expect((await store.record(underEpoch(replayAndMore, 0))).conflicts).toEqual([coupon.id]);
+    expect((await store.record(underEpoch(replayAndMore, 0))).staleGates).toEqual([coupon.id]);
   });
 
   it("takes a REJECTED decision without a generation, and refuses a gate's decision without one", async () => {

@@ -11,6 +11,9 @@ export interface DecideDeps {
   maxRebuilds?: number;
 }
 
+/** How often a batch is decided again because another issuer rebuilt the gate meanwhile, before it gives way. */
+const MAX_STALE_ROUNDS = 10;
+
 export interface BatchOutcome {
   /** As Postgres recorded them. */
   recorded: DecidedRequest[];
@@ -20,10 +23,19 @@ export interface BatchOutcome {
   rebuilt: string[];
 }
 
+/** Postgres overruled the gate on the same batch even after the gate was rebuilt from it: a fault of the batch. */
 export class GateDisagreementError extends Error {
   constructor(readonly couponIds: string[]) {
     super(`Postgres kept overruling the gate for coupons ${couponIds.join(", ")}`);
     this.name = "GateDisagreementError";
+  }
+}
+
+/** Other issuers kept rebuilding the gate while this one decided the batch (a rebalance): try again later. */
+export class GateBusyError extends Error {
+  constructor(readonly couponIds: string[]) {
+    super(`The gate of coupons ${couponIds.join(", ")} kept being rebuilt by another issuer`);
+    this.name = "GateBusyError";
   }
 }
 
@@ -81,13 +93,32 @@ export async function recordGatedBatch(batch: GatedBatch, deps: DecideDeps): Pro
   const maxRebuilds = deps.maxRebuilds ?? 3;
   let decided = batch.decided;
   const gateEpochs = new Map(batch.gateEpochs);
-  for (let attempt = 0; ; attempt++) {
+  let disagreements = 0;
+  for (let staleRounds = 0; ; ) {
     const outcome = await deps.store.record({ decided, entries: batch.entries, gateEpochs });
-    if (outcome.conflicts.length === 0) return { recorded: outcome.recorded, unknownCoupon: batch.unknownCoupon, rebuilt: [...rebuilt] };
-    if (attempt >= maxRebuilds) throw new GateDisagreementError(outcome.conflicts);
-    for (const couponId of outcome.conflicts) await rebuildGate(couponId, deps, rebuilt);
+    if (outcome.conflicts.length === 0 && outcome.staleGates.length === 0) {
+      return { recorded: outcome.recorded, unknownCoupon: batch.unknownCoupon, rebuilt: [...rebuilt] };
+    }
+    if (outcome.conflicts.length > 0) {
+      if (++disagreements > maxRebuilds) throw new GateDisagreementError(outcome.conflicts);
+      for (const couponId of outcome.conflicts) await rebuildGate(couponId, deps, rebuilt);
+    } else {
+      // The gate the batch was decided on was rebuilt since. The rebuilt state is usually installed already: decide
+      // on it; if it is still not there (its rebuilder died, say), rebuild it here.
+      if (++staleRounds > MAX_STALE_ROUNDS) throw new GateBusyError(outcome.staleGates);
+      if (staleRounds > 1) for (const couponId of outcome.staleGates) await rebuildGate(couponId, deps, rebuilt);
+    }
     decided = await decideAllAtGate(batch.gated, batch.rejected, batch.coupons, deps, rebuilt, gateEpochs);
   }
+}
+
+/**
+ * Rebuilds the coupons' gates from Postgres, which drops every verdict the gate gave that Postgres did not record:
+ * those requests are decided afresh when they come again.
+ */
+export async function rebuildGates(couponIds: Iterable<string>, deps: DecideDeps): Promise<void> {
+  const rebuilt = new Set<string>();
+  for (const couponId of new Set(couponIds)) await rebuildGate(couponId, deps, rebuilt);
 }
 
 async function decideAllAtGate(
@@ -118,7 +149,8 @@ async function decideAtGate(couponId: string, requests: IssueRequest[], coupon: 
 
 async function rebuildGate(couponId: string, deps: DecideDeps, rebuilt: Set<string>): Promise<void> {
   const ledger = await deps.store.ledgerForRebuild(couponId);
-  if (!ledger) throw new Error(`Coupon ${couponId} vanished from Postgres`);
+  // A coupon the batch named that does not exist is the batch's problem, not the gate's: it is dead-lettered.
+  if (!ledger) return;
   await deps.gate.rebuild(ledger);
   rebuilt.add(couponId);
 }

@@ -3,7 +3,12 @@ export type Decision = (typeof DECISIONS)[number];
 
 export type RequestStatus = "PENDING" | Decision;
 
-export const REJECTION_REASONS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED"] as const;
+/**
+ * UNPROCESSABLE: the request itself made deciding fail every time (a value Postgres refuses, a gate that disagrees
+ * with Postgres even after a rebuild); it was set aside so that the requests around it could be decided, and its
+ * message was dead-lettered with the error.
+ */
+export const REJECTION_REASONS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED", "UNPROCESSABLE"] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export interface DecidedRequest {

@@ -48,6 +48,11 @@ export interface RecordOutcome {
    * (see record): decide it again on a gate rebuilt from Postgres, which replays what was recorded.
    */
   conflicts: string[];
+  /**
+   * Coupons whose gate was rebuilt since it decided the batch (the verdicts' epoch is not Postgres' any more). Nothing
+   * of the batch was recorded: decide it again at the gate, which another issuer has rebuilt or is rebuilding.
+   */
+  staleGates: string[];
   /** What Postgres holds for each request after the write: the final word. */
   recorded: DecidedRequest[];
 }

@@ -5,7 +5,14 @@ import type { DecisionView } from "../ports.ts";
 export const statusBody = z.object({
   requestId: z.uuid(),
   status: z.enum(["PENDING", ...DECISIONS]),
-  reason: z.string().optional(),
+  reason: z
+    .string()
+    .optional()
+    .describe(
+      "Why a request was REJECTED or not drawn: COUPON_NOT_STARTED, COUPON_ENDED or COUPON_PAUSED (when it was accepted), " +
+        "UNPROCESSABLE (the request itself made deciding fail, and was set aside so that the others could be decided), " +
+        "NOT_DRAWN (a lottery entry that did not win)",
+    ),
   couponId: z.uuid().optional(),
   acceptedAt: z.iso.datetime().optional(),
   decidedAt: z.iso.datetime().optional(),

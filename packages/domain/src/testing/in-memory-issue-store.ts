@@ -29,8 +29,9 @@ export class InMemoryIssueStore implements IssueStore {
   }
 
   async record({ decided: given, entries = [], gateEpochs = new Map() }: RecordBatch): Promise<RecordOutcome> {
-    const conflicts = new Set<string>(staleGates(given, gateEpochs, this.gateEpochs));
-    if (conflicts.size > 0) return { conflicts: [...conflicts], recorded: [] };
+    const stale = staleGates(given, gateEpochs, this.gateEpochs);
+    if (stale.length > 0) return { conflicts: [], staleGates: stale, recorded: [] };
+    const conflicts = new Set<string>();
     const duplicates = this.enter(entries).filter((d) => !this.decisions.has(d.requestId));
     const decided = [...given, ...duplicates];
     const fresh: DecidedRequest[] = [];
@@ -57,14 +58,14 @@ export class InMemoryIssueStore implements IssueStore {
       const coupon = this.coupons.get(couponId)!;
       if (coupon.issuedCount + issues.size > coupon.stock) conflicts.add(couponId);
     }
-    if (conflicts.size > 0) return { conflicts: [...conflicts], recorded: [] };
+    if (conflicts.size > 0) return { conflicts: [...conflicts], staleGates: [], recorded: [] };
 
     for (const d of fresh) this.decisions.set(d.requestId, { ...d });
     for (const [couponId, issues] of newIssues) {
       for (const issue of issues) this.issues.get(couponId)!.add(issue);
       this.coupons.get(couponId)!.issuedCount += issues.size;
     }
-    return { conflicts: [], recorded: decided.map((d) => this.decisions.get(d.requestId)!) };
+    return { conflicts: [], staleGates: [], recorded: decided.map((d) => this.decisions.get(d.requestId)!) };
   }
 
   private enter(entries: readonly IssueRequest[]): DecidedRequest[] {
