@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { DEAD_LETTER_TOPIC, decodeIssueRequest, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
-import type { IHeaders, Kafka, KafkaMessage } from "kafkajs";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, decodeIssueRequest, encodeIssueRequest, headerText, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import type { Kafka, KafkaMessage } from "kafkajs";
 
 export interface DeadLetterEntry {
   /** `partition:offset` in the dead-letter topic. */
@@ -87,20 +87,14 @@ function toEntry(partition: number, message: KafkaMessage): DeadLetterEntry {
   const decoded = decodeIssueRequest(message.value);
   return {
     id: `${partition}:${message.offset}`,
-    reason: header(message.headers, "dibs-dlt-reason") ?? "unknown",
-    originalPartition: numberOrNull(header(message.headers, "dibs-original-partition")),
-    originalOffset: header(message.headers, "dibs-original-offset"),
-    deadLetteredAt: header(message.headers, "dibs-dead-lettered-at"),
+    reason: headerText(message.headers, DEAD_LETTER_HEADERS.reason) ?? "unknown",
+    originalPartition: numberOrNull(headerText(message.headers, DEAD_LETTER_HEADERS.originalPartition)),
+    originalOffset: headerText(message.headers, DEAD_LETTER_HEADERS.originalOffset),
+    deadLetteredAt: headerText(message.headers, DEAD_LETTER_HEADERS.deadLetteredAt),
     requestId: decoded.ok ? decoded.request.requestId : null,
     couponId: decoded.ok ? decoded.request.couponId : null,
     value,
   };
-}
-
-function header(headers: IHeaders | undefined, name: string): string | null {
-  const raw = headers?.[name];
-  if (raw === undefined) return null;
-  return (Array.isArray(raw) ? raw[0] : raw)?.toString() ?? null;
 }
 
 function numberOrNull(value: string | null): number | null {
