@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { FAULT_POINTS } from "./fault-points.ts";
 
 export const configSchema = z.object({
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/dibs"),
@@ -11,9 +10,6 @@ export const configSchema = z.object({
   ISSUER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Test-only (tests/faults): see fault-points.ts. */
-  DIBS_FAULT_POINT: z.enum(FAULT_POINTS).optional(),
-  DIBS_FAULT_AFTER_BATCHES: z.coerce.number().int().min(1).optional(),
 });
 
 export type IssuerConfig = z.infer<typeof configSchema>;

@@ -1,13 +1,13 @@
 import type { DecidedRequest, IssueRequest } from "@dibs/domain";
 import { fromKafkaHeaders, parseTraceparent } from "@dibs/kafka";
-import type { KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
+import type { RawMessage } from "./batch-pipeline.ts";
 
 /**
  * One line per decision, naming the API's request id (`reqId`) and W3C trace id from the message headers, so a request
  * can be followed from the API's "issue request published" line to here.
  */
-export function logDecisions(log: Logger, recorded: readonly DecidedRequest[], messageOf: (request: IssueRequest) => KafkaMessage): void {
+export function logDecisions(log: Logger, recorded: readonly DecidedRequest[], messageOf: (request: IssueRequest) => RawMessage): void {
   if (!log.isLevelEnabled("info")) return;
   for (const decided of recorded) {
     const message = messageOf(decided);

@@ -1,13 +1,14 @@
-import { createPrismaClient } from "@dibs/db";
+import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
+import type { IssueGate, IssueStore } from "@dibs/domain";
+import { RedisIssueGate } from "@dibs/gate";
 import { createIdempotentProducer, createKafka, ensureTopics } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
-import { PrismaIssueStore } from "@dibs/db";
 import { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
-import { RedisIssueGate } from "@dibs/gate";
+import { BatchPipeline, type ConsumerControl, DEFAULT_SETTINGS, type PipelineSettings } from "./batch-pipeline.ts";
 import type { IssuerConfig } from "./config.ts";
-import { faultBeforeRecording, plannedFault } from "./fault-points.ts";
+import { isTransient } from "./failures.ts";
 import { createIssueConsumer } from "./issue-consumer.ts";
 import { IssuerMetrics } from "./metrics.ts";
 
@@ -18,29 +19,55 @@ export interface Issuer {
   metrics: IssuerMetrics;
 }
 
-/** Wires the real adapters around the consumer. Used by the process and by integration tests alike. */
+/**
+ * Where a caller may wrap the issuer's parts: the fault-injection suite (tests/faults) crashes or lies through these;
+ * the process itself passes none.
+ */
+export interface IssuerWrappers {
+  store?: (store: IssueStore) => IssueStore;
+  gate?: (gate: IssueGate) => IssueGate;
+  control?: (control: ConsumerControl) => ConsumerControl;
+  settings?: Partial<PipelineSettings>;
+}
+
+/** How long a health probe of Redis or Postgres may take before it counts as no answer. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/** Wires the real adapters around the pipeline and its consumer. Used by the process and by integration tests alike. */
 export function createIssuer(
-  config: Omit<IssuerConfig, "ISSUER_PORT" | "LOG_LEVEL">,
+  config: Pick<IssuerConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "ISSUER_GROUP_ID">,
   log: Logger,
   metrics: IssuerMetrics = new IssuerMetrics(),
+  wrappers: IssuerWrappers = {},
 ): Issuer {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-issuer", logger: log });
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 10 });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const producer = createIdempotentProducer(kafka);
-  const store = metrics.timedStore(new PrismaIssueStore(prisma));
-  const faultPoint = plannedFault(config.DIBS_FAULT_POINT, config.DIBS_FAULT_AFTER_BATCHES);
-  const consumer = createIssueConsumer({
-    kafka,
-    groupId: config.ISSUER_GROUP_ID,
-    gate: metrics.timedGate(new RedisIssueGate(redis)),
-    store: faultPoint ? faultBeforeRecording(store, faultPoint) : store,
-    faultPoint,
-    deadLetters: new KafkaDeadLetters(producer),
+  const wrap = <T>(part: T, wrapper: ((part: T) => T) | undefined) => (wrapper ? wrapper(part) : part);
+  const consumer = createIssueConsumer(kafka, config.ISSUER_GROUP_ID, log, metrics);
+  const readiness = {
+    kafka: async () => {
+      if (!consumer.isConnected()) throw new Error("consumer not in the group");
+    },
+    redis: async () => void (await redis.ping()),
+    postgres: async () => void (await prisma.$queryRaw`SELECT 1`),
+  };
+  const pipeline = new BatchPipeline({
+    gate: metrics.timedGate(wrap<IssueGate>(new RedisIssueGate(redis), wrappers.gate)),
+    store: metrics.timedStore(wrap<IssueStore>(new PrismaIssueStore(prisma), wrappers.store)),
+    deadLetters: new KafkaDeadLetters(producer, log),
     notifier: new RedisDecisionNotifier(redis, log),
-    log,
+    control: wrap(consumer.control, wrappers.control),
+    retry: {
+      isTransient,
+      dependenciesAnswer: () => answers([readiness.redis, readiness.postgres]),
+      backoffMs: (attempt) => Math.min(5_000, 100 * 2 ** (attempt - 1)),
+    },
     metrics,
+    log,
+    settings: { ...DEFAULT_SETTINGS, ...wrappers.settings },
   });
 
   return {
@@ -52,7 +79,7 @@ export function createIssuer(
       await ensureTopics(admin, log);
       await admin.disconnect();
       await producer.connect();
-      await consumer.start();
+      await consumer.start(pipeline);
     },
     async stop() {
       await consumer.stop();
@@ -60,12 +87,16 @@ export function createIssuer(
       await prisma.$disconnect();
       redis.disconnect();
     },
-    readiness: {
-      kafka: async () => {
-        if (!consumer.isConnected()) throw new Error("consumer not in the group");
-      },
-      redis: async () => void (await redis.ping()),
-      postgres: async () => void (await prisma.$queryRaw`SELECT 1`),
-    },
+    readiness,
   };
+}
+
+async function answers(probes: Array<() => Promise<void>>): Promise<boolean> {
+  const within = (probe: () => Promise<void>) =>
+    Promise.race([probe().then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS, false).unref())]);
+  try {
+    return (await Promise.all(probes.map(within))).every(Boolean);
+  } catch {
+    return false;
+  }
 }

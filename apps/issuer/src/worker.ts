@@ -1,26 +1,3 @@
-import closeWithGrace from "close-with-grace";
-import { loadConfig } from "./config.ts";
-import { buildHealthServer } from "./health-server.ts";
-import { createIssuer } from "./issuer.ts";
-import { createLogger } from "./logger.ts";
+import { runIssuer } from "./run.ts";
 
-const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL, "issuer");
-const issuer = createIssuer(config, log);
-const health = buildHealthServer(issuer.readiness, issuer.metrics.registry);
-
-closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
-  if (err) log.error({ err }, "shutting down after an error");
-  else log.info({ signal }, "shutting down: finishing the current batch");
-  await issuer.stop();
-  await health.close();
-});
-
-try {
-  await issuer.start();
-  const address = await health.listen({ port: config.ISSUER_PORT, host: "0.0.0.0" });
-  log.info({ health: address, brokers: config.KAFKA_BROKERS }, "issuer consuming");
-} catch (error) {
-  log.fatal({ err: error }, "issuer failed to start: check that Kafka, Redis and Postgres are reachable (pnpm dev starts Kafka)");
-  process.exit(1);
-}
+await runIssuer();

@@ -1,0 +1,208 @@
+import type { IssueGate, IssueStore, RecordBatch } from "@dibs/domain";
+import { describe, expect, it } from "vitest";
+import { aBatch, aCoupon, aRequest, eventually, pipelineLab, postgresError } from "./support/pipeline-lab.ts";
+
+/** A store that refuses, as Postgres does, any batch holding a user id with U+0000. */
+function refusingNul(store: IssueStore): IssueStore {
+  return withRecord(store, async (batch) => {
+    if (batch.decided.some((d) => d.userId.includes("\u0000"))) throw postgresError("22021", 'invalid byte sequence for encoding "UTF8": 0x00');
+    return store.record(batch);
+  });
+}
+
+function withRecord(store: IssueStore, record: (batch: RecordBatch) => ReturnType<IssueStore["record"]>): IssueStore {
+  return { findCoupons: (ids) => store.findCoupons(ids), ledger: (id) => store.ledger(id), ledgerForRebuild: (id) => store.ledgerForRebuild(id), record };
+}
+
+const decisionOf = (lab: ReturnType<typeof pipelineLab>, requestId: string) => lab.store.decisions.get(requestId);
+
+describe("the batch pipeline", () => {
+  it("decides a partition's batches in order and commits each offset only after its batch is recorded", async () => {
+    const coupon = aCoupon(3);
+    const lab = pipelineLab([coupon]);
+    const requests = ["a", "b", "a", "c", "d"].map((u) => aRequest(coupon.id, u));
+    const batches = [aBatch(0, requests.slice(0, 2)), aBatch(0, requests.slice(2, 4)), aBatch(0, requests.slice(4))];
+    for (const batch of batches) lab.pipeline.accept(batch);
+
+    await eventually(() => lab.control.committed(0).length === 3);
+    expect(lab.control.committed(0)).toEqual(batches.map((b) => b.nextOffset));
+    expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
+    expect(lab.decided).toEqual(requests.map((r) => r.requestId));
+  });
+
+  it("retries a transient failure and commits only once the batch is recorded", async () => {
+    const coupon = aCoupon(5);
+    let failures = 2;
+    const lab = pipelineLab([coupon], {
+      store: (store) =>
+        withRecord(store, async (batch) => {
+          if (failures-- > 0) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+          return store.record(batch);
+        }),
+    });
+    const batch = aBatch(0, [aRequest(coupon.id, "a")]);
+    lab.pipeline.accept(batch);
+    await eventually(() => lab.control.commits.length === 1);
+    expect(failures).toBe(-1);
+    expect(lab.store.issuedCount(coupon.id)).toBe(1);
+  });
+
+  it("keeps retrying, and never commits, while the dependencies are down; another partition goes on meanwhile", async () => {
+    const stuck = aCoupon(5);
+    const flowing = aCoupon(5);
+    const lab = pipelineLab([stuck, flowing], {
+      dependenciesAnswer: async () => false,
+      store: (store) =>
+        withRecord(store, async (batch) => {
+          if (batch.decided.some((d) => d.couponId === stuck.id)) throw postgresError("57P01", "terminating connection due to administrator command");
+          return store.record(batch);
+        }),
+    });
+    for (let i = 0; i < 3; i++) lab.pipeline.accept(aBatch(1, [aRequest(stuck.id, `s${i}`)]));
+    const others = Array.from({ length: 5 }, (_, i) => aBatch(2, [aRequest(flowing.id, `f${i}`)]));
+    for (const batch of others) lab.pipeline.accept(batch);
+
+    await eventually(() => lab.control.committed(2).length === 5);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(lab.control.committed(1)).toEqual([]);
+    expect(lab.control.calls).toContain("pause 1");
+    expect(lab.store.issuedCount(flowing.id)).toBe(5);
+    expect(lab.deadLetters).toEqual([]);
+    await lab.pipeline.stop();
+  });
+
+  it("sets aside a request Postgres refuses: REJECTED (UNPROCESSABLE) and dead-lettered, the rest decided as if it were not there", async () => {
+    const coupon = aCoupon(3);
+    const lab = pipelineLab([coupon], { store: refusingNul });
+    const requests = ["a", "b", "bad\u0000id", "c", "d"].map((u) => aRequest(coupon.id, u));
+    const batch = aBatch(0, requests);
+    lab.pipeline.accept(batch);
+
+    await eventually(() => lab.control.commits.length === 1);
+    expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "REJECTED", "ISSUED", "SOLD_OUT"]);
+    expect(decisionOf(lab, requests[2]!.requestId)).toMatchObject({ reason: "UNPROCESSABLE", userId: "bad\uFFFDid" });
+    expect(lab.deadLetters).toHaveLength(1);
+    expect(lab.deadLetters[0]).toMatchObject({ kind: "unprocessable", partition: 0, message: batch.messages[2]!.raw });
+    expect(lab.deadLetters[0]!.reason).toMatch(/^unprocessable: .*22021/);
+    const gate = lab.gate.states.get(coupon.id)!;
+    expect(gate.issued).toBe(lab.store.issuedCount(coupon.id));
+    expect([...gate.holdings.keys()].sort()).toEqual(["a", "b", "c"]);
+    expect(lab.control.committed(0)).toEqual([batch.nextOffset]);
+  });
+
+  it("sets aside a request the gate keeps getting wrong, even after every rebuild", async () => {
+    const coupon = aCoupon(5);
+    const lying = (gate: IssueGate): IssueGate => ({
+      rebuild: (ledger) => gate.rebuild(ledger),
+      decide: async (c, requests) => {
+        const decided = await gate.decide(c, requests);
+        return decided && { ...decided, verdicts: decided.verdicts.map((v, i) => (requests[i]!.userId === "liar" ? { decision: "ISSUED" as const, holding: 1 } : v)) };
+      },
+    });
+    const lab = pipelineLab([coupon], { gate: lying });
+    const first = aRequest(coupon.id, "liar");
+    lab.pipeline.accept(aBatch(0, [first]));
+    const again = aRequest(coupon.id, "liar");
+    const others = ["x", "y", "z"].map((u) => aRequest(coupon.id, u));
+    lab.pipeline.accept(aBatch(0, [others[0]!, again, others[1]!, others[2]!]));
+
+    await eventually(() => lab.control.commits.length === 2);
+    expect(decisionOf(lab, first.requestId)?.decision).toBe("ISSUED");
+    expect(decisionOf(lab, again.requestId)).toMatchObject({ decision: "REJECTED", reason: "UNPROCESSABLE" });
+    expect(others.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "ISSUED"]);
+    expect(lab.deadLetters.map((l) => l.reason)).toEqual([expect.stringMatching(/^unprocessable: Postgres kept overruling the gate/)]);
+  });
+
+  it("sets aside a request whose failure looks transient but outlasts the patience while the stores answer", async () => {
+    const coupon = aCoupon(5);
+    const lab = pipelineLab([coupon], {
+      store: (store) =>
+        withRecord(store, async (batch) => {
+          if (batch.decided.some((d) => d.userId === "locked" && d.decision !== "REJECTED")) throw postgresError("55P03", "could not obtain lock on row");
+          return store.record(batch);
+        }),
+    });
+    const requests = ["a", "locked", "b"].map((u) => aRequest(coupon.id, u));
+    lab.pipeline.accept(aBatch(0, requests));
+    await eventually(() => lab.control.commits.length === 1);
+    expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "REJECTED", "ISSUED"]);
+    expect(lab.deadLetters[0]!.reason).toMatch(/kept failing while Kafka, Redis and Postgres answered/);
+  });
+
+  it("dead-letters unreadable messages and requests for unknown coupons, and commits past them", async () => {
+    const coupon = aCoupon(5);
+    const lab = pipelineLab([coupon]);
+    const unknown = aRequest("no-such-coupon", "a");
+    const known = aRequest(coupon.id, "b");
+    const batch = aBatch(3, ["{not json", unknown, known]);
+    lab.pipeline.accept(batch);
+    await eventually(() => lab.control.commits.length === 1);
+    expect(lab.deadLetters.map((l) => [l.kind, l.message.offset])).toEqual([
+      ["poison", batch.messages[0]!.raw.offset],
+      ["unknown_coupon", batch.messages[1]!.raw.offset],
+    ]);
+    expect(decisionOf(lab, known.requestId)?.decision).toBe("ISSUED");
+  });
+
+  it("pauses a partition whose lane is full, and resumes it once there is room", async () => {
+    const coupon = aCoupon(10);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lab = pipelineLab([coupon], { store: (store) => withRecord(store, async (batch) => (await held, store.record(batch))) });
+    lab.pipeline.accept(aBatch(4, [aRequest(coupon.id, "a")]));
+    lab.pipeline.accept(aBatch(4, [aRequest(coupon.id, "b")]));
+    expect(lab.control.calls).toEqual(["pause 4"]);
+    release();
+    await eventually(() => lab.control.commits.length === 2);
+    expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual(["pause 4", "resume 4"]);
+  });
+
+  it("after a rebalance, commits nothing of what it held before, and decides what comes again", async () => {
+    const coupon = aCoupon(10);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lab = pipelineLab([coupon], { store: (store) => withRecord(store, async (batch) => (await held, store.record(batch))) });
+    const before = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
+    lab.pipeline.accept(aBatch(5, [before[0]!]));
+    lab.pipeline.accept(aBatch(5, [before[1]!]));
+    lab.pipeline.restart();
+    release();
+    const again = aBatch(5, before);
+    lab.pipeline.accept(again);
+    await eventually(() => lab.control.commits.length === 1);
+    expect(lab.control.committed(5)).toEqual([again.nextOffset]);
+    expect(lab.store.issuedCount(coupon.id)).toBe(2);
+  });
+
+  it("rewinds the partition to a batch it could not decide, and commits nothing after it", async () => {
+    const coupon = aCoupon(5);
+    const lab = pipelineLab([coupon], {
+      store: (store) => ({ ...withRecord(store, (batch) => store.record(batch)), ledgerForRebuild: async () => Promise.reject(new TypeError("a bug")) }),
+    });
+    const first = aBatch(6, [aRequest(coupon.id, "a")]);
+    lab.pipeline.accept(first);
+    lab.pipeline.accept(aBatch(6, [aRequest(coupon.id, "b")]));
+    await eventually(() => lab.control.calls.some((c) => c.startsWith("rewind")));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lab.control.calls.filter((c) => c.startsWith("rewind") || c.startsWith("commit"))).toEqual([`rewind 6@${first.messages[0]!.raw.offset}`]);
+  });
+
+  it("on stop, lets the batch being recorded finish and commit, and starts nothing new", async () => {
+    const coupon = aCoupon(5);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let recording = false;
+    const lab = pipelineLab([coupon], {
+      store: (store) => withRecord(store, async (batch) => ((recording = true), await held, store.record(batch))),
+    });
+    const first = aBatch(7, [aRequest(coupon.id, "a")]);
+    lab.pipeline.accept(first);
+    await eventually(() => recording);
+    const stopped = lab.pipeline.stop();
+    lab.pipeline.accept(aBatch(7, [aRequest(coupon.id, "late")]));
+    release();
+    await stopped;
+    expect(lab.control.committed(7)).toEqual([first.nextOffset]);
+    expect(lab.store.issuedCount(coupon.id)).toBe(1);
+  });
+});

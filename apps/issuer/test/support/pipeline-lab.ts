@@ -1,0 +1,108 @@
+import type { Coupon, IssueGate, IssueRequest, IssueStore } from "@dibs/domain";
+import { InMemoryIssueGate, InMemoryIssueStore } from "@dibs/domain/testing";
+import pino from "pino";
+import {
+  BatchPipeline,
+  type ConsumerControl,
+  type DeadLetter,
+  type IncomingMessage,
+  type PartitionBatch,
+  type PipelineSettings,
+} from "../../src/batch-pipeline.ts";
+import { isTransient } from "../../src/failures.ts";
+
+let sequence = 0;
+
+export function aCoupon(stock: number, overrides: Partial<Coupon> = {}): Coupon {
+  sequence += 1;
+  return { id: `coupon-${sequence}`, name: "sale", stock, issuedCount: 0, perUserLimit: 1, startsAt: null, endsAt: null, pauses: [], mode: "FIRST_COME", drawnAt: null, ...overrides };
+}
+
+export function aRequest(couponId: string, userId: string): IssueRequest {
+  sequence += 1;
+  return { requestId: `request-${sequence}`, couponId, userId, acceptedAt: new Date("2026-01-01T00:00:00Z") };
+}
+
+/** What the consumer was asked to do, in order. */
+export class RecordingControl implements ConsumerControl {
+  readonly calls: string[] = [];
+  readonly commits: Array<{ partition: number; offset: string }> = [];
+
+  async commit(partition: number, offset: string): Promise<void> {
+    this.calls.push(`commit ${partition}@${offset}`);
+    this.commits.push({ partition, offset });
+  }
+  pause(partition: number): void {
+    this.calls.push(`pause ${partition}`);
+  }
+  resume(partition: number): void {
+    this.calls.push(`resume ${partition}`);
+  }
+  rewind(partition: number, offset: string): void {
+    this.calls.push(`rewind ${partition}@${offset}`);
+  }
+  committed(partition: number): string[] {
+    return this.commits.filter((c) => c.partition === partition).map((c) => c.offset);
+  }
+}
+
+/** Offsets per partition, as Kafka would give them. */
+const nextOffsets = new Map<number, number>();
+
+/** A batch of `requests` (and of unreadable values, as strings) on one partition, with consecutive offsets. */
+export function aBatch(partition: number, items: ReadonlyArray<IssueRequest | string>): PartitionBatch {
+  let offset = nextOffsets.get(partition) ?? 0;
+  const messages: IncomingMessage[] = items.map((item) => {
+    const raw = { offset: String(offset++), key: null, value: Buffer.from(typeof item === "string" ? item : JSON.stringify(item)), headers: {} };
+    return typeof item === "string" ? { raw, unreadable: `not JSON: ${item}` } : { raw, request: item };
+  });
+  nextOffsets.set(partition, offset);
+  return { partition, messages, nextOffset: String(offset) };
+}
+
+export interface LabOptions {
+  gate?: (gate: IssueGate) => IssueGate;
+  store?: (store: IssueStore) => IssueStore;
+  dependenciesAnswer?: () => Promise<boolean>;
+  settings?: Partial<PipelineSettings>;
+}
+
+/** The pipeline over the in-memory gate and store, a recording consumer and dead-letter sink. */
+export function pipelineLab(coupons: Coupon[], options: LabOptions = {}) {
+  const store = new InMemoryIssueStore();
+  for (const coupon of coupons) store.addCoupon(coupon);
+  const gate = new InMemoryIssueGate();
+  const control = new RecordingControl();
+  const deadLetters: DeadLetter[] = [];
+  const decided: string[] = [];
+  const pipeline = new BatchPipeline({
+    gate: options.gate ? options.gate(gate) : gate,
+    store: options.store ? options.store(store) : store,
+    deadLetters: { publish: async (letters) => void deadLetters.push(...letters) },
+    notifier: { notify: async () => undefined },
+    control,
+    retry: { isTransient, dependenciesAnswer: options.dependenciesAnswer ?? (async () => true), backoffMs: () => 5 },
+    metrics: { decided: (recorded) => void decided.push(...recorded.map((r) => r.requestId)), deadLettered: () => undefined },
+    log: pino({ level: "silent" }),
+    settings: { patienceMs: 200, isolationPatienceMs: 50, batchesPerPartition: 2, stopGraceMs: 1_000, ...options.settings },
+  });
+  return { pipeline, store, gate, control, deadLetters, decided };
+}
+
+/** Resolves once `check` holds, polling; fails after `timeoutMs`. */
+export async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the pipeline");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** An error shaped as the Postgres driver reports one (Prisma's P2010 with the SQLSTATE underneath). */
+export function postgresError(sqlState: string, message: string): Error {
+  return Object.assign(new Error(`Raw query failed. Code: \`${sqlState}\`. Message: \`${message}\``), {
+    name: "PrismaClientKnownRequestError",
+    code: "P2010",
+    meta: { driverAdapterError: { name: "DriverAdapterError", cause: { kind: "postgres", originalCode: sqlState, originalMessage: message } } },
+  });
+}
