@@ -7,11 +7,17 @@ import { checkDatabaseAndCache, kafka } from "./services.mjs";
 const envFile = loadDevEnv();
 const env = process.env as Record<string, string>;
 const apiUrl = `http://127.0.0.1:${env.PORT}`;
+/** The broker kafka.sh runs for pnpm dev; another KAFKA_BROKERS is someone else's to run. */
+const LOCAL_BROKER = "127.0.0.1:9092";
 
 step(`configuration from ${envFile.replace(root, "")}`);
 await checkDatabaseAndCache(env.DATABASE_URL!, env.REDIS_URL!).catch(fail);
-step("Kafka");
-kafka("start");
+if (env.KAFKA_BROKERS === LOCAL_BROKER) {
+  step("Kafka");
+  kafka("start");
+} else {
+  step(`Kafka at ${env.KAFKA_BROKERS} (KAFKA_BROKERS), not the local one`);
+}
 step("database schema");
 execFileSync("pnpm", ["--silent", "--filter", "@dibs/db", "migrate"], { stdio: "inherit", cwd: root });
 step("api and issuer (turbo dev)");

@@ -1,19 +1,29 @@
-// pnpm test: brings up what the tests need (Kafka single broker and 3-node cluster), then typechecks and tests
-// every package against the real Kafka, Redis and Postgres, and prints one closing count.
+// pnpm test: brings up what the tests need (Kafka: the tests' own broker and the 3-node cluster), then typechecks and
+// tests every package against the real Kafka, Redis and Postgres, and prints one closing count.
+//
+// The tests share no state with pnpm dev: they use their own broker (127.0.0.1:9192, so none of their topics, groups or
+// messages is on the broker pnpm dev reads), their own database (dibs_test) and their own Redis database (1). Set
+// TEST_KAFKA_BROKERS, TEST_DATABASE_URL or TEST_REDIS_URL to point them elsewhere.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { loadDevEnv, root } from "./env.mjs";
+import { root } from "./env.mjs";
 import { checkDatabaseAndCache, kafka } from "./services.mjs";
 
 const started = Date.now();
-loadDevEnv();
 const step = (what) => console.log(`\n\x1b[1mdibs test ▸ ${what}\x1b[0m (${Math.round((Date.now() - started) / 1000)} s)`);
+
+Object.assign(process.env, {
+  KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS ?? "127.0.0.1:9192",
+  TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/dibs_test",
+  REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/1",
+  KAFKAJS_NO_PARTITIONER_WARNING: "1",
+});
 
 try {
   step("Postgres and Redis");
-  await checkDatabaseAndCache(process.env.DATABASE_URL, process.env.REDIS_URL);
-  step("Kafka: single broker and 3-node cluster");
-  kafka("start");
+  await checkDatabaseAndCache(process.env.TEST_DATABASE_URL, process.env.REDIS_URL);
+  step("Kafka: the tests' broker and 3-node cluster");
+  kafka("start", "--test");
   kafka("start", "--nodes", "3");
   for (const results of resultFiles()) rmSync(results, { force: true });
   step("typecheck");

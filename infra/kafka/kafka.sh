@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A real Apache Kafka (KRaft) for dev and tests, run from the Maven jars listed in pom.xml.
 #
-#   kafka.sh start [--nodes 3]   single broker on 127.0.0.1:9092, or a 3-node cluster on 19092-19094
-#   kafka.sh stop  [--nodes 3]
+#   kafka.sh start [--test | --nodes 3]   pnpm dev's broker on 127.0.0.1:9092; the tests' own broker on 9192;
+#                                         or the tests' 3-node cluster on 19092-19094
+#   kafka.sh stop  [--test | --nodes 3]
 #   kafka.sh kill-node N         SIGKILL node N (1..3) of the cluster
 #   kafka.sh start-node N        restart node N of the cluster on its existing data
 #   kafka.sh status
-#   kafka.sh logs [N]            tail the single broker's log, or node N's
+#   kafka.sh logs [N | test]     tail pnpm dev's broker's log, node N's, or the tests' broker's
 #
 # KAFKA_START_TIMEOUT (seconds, default 120) bounds each wait for a port.
 set -euo pipefail
@@ -21,14 +22,22 @@ CLUSTER_SIZE=3
 say() { echo "kafka: $*"; }
 die() { echo "kafka: $*" >&2; exit 1; }
 
-# A node is named "single" or "cluster/N"; everything about it derives from that name and the data
-# dir of its deployment ("single" or "cluster").
+# A node is named "single" (pnpm dev's), "test" (the tests' single broker, so that no test run leaves topics or groups
+# behind that pnpm dev would read) or "cluster/N"; everything about it derives from that name and the data dir of its
+# deployment ("single", "test" or "cluster").
 deployment_of() { echo "${1%%/*}"; }
-deployment_data() { if [[ $1 == single ]]; then echo "$SINGLE_DATA"; else echo "$CLUSTER_DATA"; fi; }
+deployment_data() {
+  case "$1" in single) echo "$SINGLE_DATA" ;; test) echo "$TEST_DATA" ;; *) echo "$CLUSTER_DATA" ;; esac
+}
 node_dir() { echo "$(deployment_data "$(deployment_of "$1")")/$1"; }
-node_id() { if [[ $1 == single ]]; then echo 1; else echo "${1#cluster/}"; fi; }
-client_port() { if [[ $1 == single ]]; then echo 9092; else echo $((19091 + $(node_id "$1"))); fi; }
-controller_port() { if [[ $1 == single ]]; then echo 9093; else echo $((19191 + $(node_id "$1"))); fi; }
+is_alone() { [[ $1 == single || $1 == test ]]; }
+node_id() { if is_alone "$1"; then echo 1; else echo "${1#cluster/}"; fi; }
+client_port() {
+  case "$1" in single) echo 9092 ;; test) echo 9192 ;; *) echo $((19091 + $(node_id "$1"))) ;; esac
+}
+controller_port() {
+  case "$1" in single) echo 9093 ;; test) echo 9193 ;; *) echo $((19191 + $(node_id "$1"))) ;; esac
+}
 cluster_nodes() { local n; for n in $(seq 1 "$CLUSTER_SIZE"); do echo "cluster/$n"; done; }
 
 fetch_jars() {
@@ -51,7 +60,7 @@ JAVA_CMD=(java -Xmx512m -Xms256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitO
 kafka_java() { "${JAVA_CMD[@]}" "$@"; }
 
 voters() {
-  if [[ $1 == single ]]; then echo "1@127.0.0.1:9093"; return; fi
+  if is_alone "$1"; then echo "1@127.0.0.1:$(controller_port "$1")"; return; fi
   local n out=()
   for n in $(cluster_nodes); do out+=("$(node_id "$n")@127.0.0.1:$(controller_port "$n")"); done
   (IFS=,; echo "${out[*]}")
@@ -60,7 +69,7 @@ voters() {
 write_properties() {
   local node=$1 dir rf min_isr
   dir="$(node_dir "$node")"
-  if [[ $node == single ]]; then rf=1 min_isr=1; else rf=3 min_isr=2; fi
+  if is_alone "$node"; then rf=1 min_isr=1; else rf=3 min_isr=2; fi
   mkdir -p "$dir"
   cat >"$dir/server.properties" <<EOF
 process.roles=broker,controller
@@ -83,7 +92,7 @@ share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 EOF
-  if [[ $node != single ]]; then
+  if ! is_alone "$node"; then
     # A SIGKILLed node that was the active controller costs a quorum election (fetch timeout, then election
     # timeout) before the new controller fences it (session timeout): with the defaults 2 s + 1 s + 9 s. These bring
     # that down to ~1 s + 0.5 s + 2 s, still several missed heartbeats from a false alarm on a busy machine.
@@ -180,6 +189,7 @@ report_failure() {
   tail -n 10 "$log" 2>/dev/null | cut -c1-240 >&2 || true
   local opt=""
   [[ $node == single ]] || opt=" --nodes $CLUSTER_SIZE"
+  [[ $node != test ]] || opt=" --test"
   cat >&2 <<EOF
 kafka: what to do: read the errors above. A port in use: free 127.0.0.1:$(client_port "$node") and $(controller_port "$node").
 kafka: Bad or foreign storage: delete $home/ (that wipes its topics). Then run
@@ -237,6 +247,7 @@ cluster_node_arg() {
 nodes_for() {
   case "${1:-}" in
     "") echo single ;;
+    --test) echo test ;;
     --nodes) [[ ${2:-} == "$CLUSTER_SIZE" ]] || die "only --nodes $CLUSTER_SIZE is supported"; cluster_nodes ;;
     *) die "unknown option '$1'" ;;
   esac
@@ -244,7 +255,7 @@ nodes_for() {
 
 status() {
   local node pid state
-  for node in single $(cluster_nodes); do
+  for node in single test $(cluster_nodes); do
     if pid="$(pid_of "$node")"; then state="running (pid $pid)"; else state="stopped"; fi
     if answers "$(client_port "$node")"; then state+=", answering"; fi
     printf '%-10s 127.0.0.1:%-6s %s\n' "$node" "$(client_port "$node")" "$state"
@@ -275,6 +286,7 @@ main() {
   shift || true
   command -v java >/dev/null || die "java not found: install a JDK 17+ (apt-get install openjdk-17-jre-headless)"
   SINGLE_DATA="$(data_in_use single)"
+  TEST_DATA="$(data_in_use test)"
   CLUSTER_DATA="$(data_in_use cluster)"
   case "$cmd" in
     start | stop)
@@ -301,10 +313,10 @@ main() {
     status) status ;;
     logs)
       local node=single
-      [[ -z ${1:-} ]] || node="$(cluster_node_arg "$1")" || exit 2
+      if [[ ${1:-} == test ]]; then node=test; elif [[ -n ${1:-} ]]; then node="$(cluster_node_arg "$1")" || exit 2; fi
       tail -n 100 "$(node_dir "$node")/broker.log"
       ;;
-    *) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
+    *) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
   esac
 }
 

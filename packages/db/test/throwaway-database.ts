@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 
 // The server under test; each test file gets its own database on it.
-const SERVER_URL = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const SERVER_URL = process.env.TEST_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 
 /** A URL for a database that does not exist yet; `drop` removes it, whoever is still connected. */
 export function throwawayDatabase(purpose: string): { url: string; drop: () => Promise<void> } {

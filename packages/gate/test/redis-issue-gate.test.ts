@@ -6,7 +6,7 @@ import { gateKeys } from "../src/gate-keys.ts";
 import { RedisIssueGate } from "../src/redis-issue-gate.ts";
 import { issuedAtGate } from "../src/sold-out.ts";
 
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");
 const gate = new RedisIssueGate(redis);
 const used: string[] = [];
 afterAll(async () => {

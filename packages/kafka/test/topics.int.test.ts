@@ -2,12 +2,12 @@ import { ConfigResourceTypes, type Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafka } from "../src/client.ts";
 import { DEAD_LETTER_TOPIC, ensureTopics, ISSUE_REQUEST_TOPIC } from "../src/topics.ts";
-import { CLUSTER_BROKERS, kafkaSh, SINGLE_BROKER } from "./support/kafka-sh.ts";
+import { CLUSTER_BROKERS, kafkaSh, TEST_BROKER } from "./support/kafka-sh.ts";
 
 const TOPICS = [ISSUE_REQUEST_TOPIC, DEAD_LETTER_TOPIC];
 
 describe.each([
-  { name: "the local single broker", brokers: SINGLE_BROKER, start: ["start"], replicas: 1, minInsync: "1" },
+  { name: "the tests' single broker", brokers: TEST_BROKER, start: ["start", "--test"], replicas: 1, minInsync: "1" },
   { name: "the 3-node cluster", brokers: CLUSTER_BROKERS, start: ["start", "--nodes", "3"], replicas: 3, minInsync: "2" },
 ])("ensureTopics on $name", ({ brokers, start, replicas, minInsync }) => {
   const admin = createKafka({ brokers, clientId: "dibs-kafka-test" }).admin();

@@ -8,7 +8,7 @@ import { reconcile, repair } from "../src/reconcile.ts";
 const databaseUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/dibs_test";
 const prisma = createPrismaClient(databaseUrl);
 const store = new PrismaIssueStore(prisma);
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");
 const gate = new RedisIssueGate(redis);
 
 beforeAll(() => applyMigrations(databaseUrl));

@@ -13,8 +13,8 @@ import { repoRoot } from "../src/repo.ts";
 // built by the same script, started with the Dockerfile's own CMD, ENV and HEALTHCHECK, against the local services.
 const services = {
   DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/dibs_test",
-  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
+  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1",
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9192",
   // The end-to-end tests' group on the same database: this issuer then only sees requests made from now on.
   ISSUER_GROUP_ID: "dibs-e2e",
   LOG_LEVEL: "warn",

@@ -7,7 +7,7 @@ const repoRoot = new URL("../../../", import.meta.url).pathname;
 
 /** Brings up what the tests need: the local broker (idempotent), a migrated test database, a reachable Redis. */
 export default async function setup(): Promise<void> {
-  execFileSync("bash", [`${repoRoot}infra/kafka/kafka.sh`, "start"], { stdio: "inherit" });
+  execFileSync("bash", [`${repoRoot}infra/kafka/kafka.sh`, "start", "--test"], { stdio: "inherit" });
   await applyMigrations(testEnv.databaseUrl);
   const redis = new Redis(testEnv.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0 });
   try {

@@ -17,7 +17,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => void> {
   const unlock = await lockMachine();
   const kafkaSh = `${repoRoot}infra/kafka/kafka.sh`;
-  execFileSync("bash", [kafkaSh, "start"], { stdio: "inherit" });
+  execFileSync("bash", [kafkaSh, "start", "--test"], { stdio: "inherit" });
   execFileSync("bash", [kafkaSh, "start", "--nodes", "3"], { stdio: "inherit" });
   await applyMigrations(faultEnv.databaseUrl);
   const redis = new Redis(faultEnv.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0 });

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 
 const script = fileURLToPath(new URL("../../../../infra/kafka/kafka.sh", import.meta.url));
 
-export const SINGLE_BROKER = ["127.0.0.1:9092"];
+/** The tests' own single broker (kafka.sh start --test), never pnpm dev's. */
+export const TEST_BROKER = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9192").split(",");
 export const CLUSTER_BROKERS = ["127.0.0.1:19092", "127.0.0.1:19093", "127.0.0.1:19094"];
 
 /**
