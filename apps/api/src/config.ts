@@ -1,3 +1,4 @@
+import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
 
 const brokerList = z
@@ -18,6 +19,11 @@ export const configSchema = z
     JWT_ALGORITHM: z.enum(["HS256", "RS256", "ES256"]).default("HS256"),
     JWT_ISSUER: z.string().min(1).default("dibs"),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    /** The claim that makes a token an admin's, and its value (or one of its values, when the claim is a list). */
+    JWT_ADMIN_CLAIM: z.string().min(1).default("role"),
+    JWT_ADMIN_VALUE: z.string().min(1).default("admin"),
+    /** For pnpm dev and the tests only: the repository's own secrets are taken, and no audience is required. */
+    [INSECURE_DEV_DEFAULTS]: z.stringbool().default(false),
     REQUEST_ID_SECRET: z.string().min(32, "must be at least 32 characters"),
     ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
@@ -29,6 +35,17 @@ export const configSchema = z
       const variable = c.JWT_ALGORITHM === "HS256" ? "JWT_SECRET" : "JWT_PUBLIC_KEY";
       ctx.addIssue({ code: "custom", path: [variable], message: `is required when JWT_ALGORITHM is ${c.JWT_ALGORITHM}` });
     }
+    if (c.JWT_ALGORITHM === "HS256" && c.JWT_SECRET?.includes("-----BEGIN")) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is a PEM key: for a key pair set JWT_ALGORITHM to RS256 or ES256 and the public key in JWT_PUBLIC_KEY" });
+    }
+    if (!c.JWT_AUDIENCE && !c[INSECURE_DEV_DEFAULTS]) {
+      ctx.addIssue({ code: "custom", path: ["JWT_AUDIENCE"], message: "is required: a token for another service of the same identity provider must not be taken here" });
+    }
+    refuseShippedSecrets(
+      { JWT_SECRET: c.JWT_SECRET, REQUEST_ID_SECRET: c.REQUEST_ID_SECRET, DATABASE_URL: passwordOf(c.DATABASE_URL), REDIS_URL: passwordOf(c.REDIS_URL) },
+      c[INSECURE_DEV_DEFAULTS],
+      ctx,
+    );
   });
 
 export type ApiConfig = z.infer<typeof configSchema>;

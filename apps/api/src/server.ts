@@ -22,6 +22,7 @@ const app = await buildApp(adapters.deps, {
     key: (config.JWT_ALGORITHM === "HS256" ? config.JWT_SECRET : config.JWT_PUBLIC_KEY)!,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    adminClaim: { name: config.JWT_ADMIN_CLAIM, value: config.JWT_ADMIN_VALUE },
   },
   requestIdSecret: config.REQUEST_ID_SECRET,
   logger: log,

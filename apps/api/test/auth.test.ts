@@ -1,3 +1,4 @@
+import { createSigner } from "fast-jwt";
 import { afterEach, describe, expect, it } from "vitest";
 import { mintToken } from "../src/tokens.ts";
 import { badTokens, ISSUER, SECRET, testApp } from "./support/test-app.ts";
@@ -69,4 +70,16 @@ describe("user ids the token's sub may carry", () => {
       expect(current.published.map((r) => r.userId)).toEqual([userId]);
     },
   );
+});
+
+describe("the admin claim", () => {
+  const tokenWith = (claims: Record<string, unknown>) => createSigner({ key: SECRET, algorithm: "HS256", iss: ISSUER, expiresIn: 60_000 })({ sub: "someone", ...claims });
+  const listCoupons = (token: string) => current!.app.inject({ url: "/admin/coupons", headers: { authorization: `Bearer ${token}` } });
+
+  it("is the configured one: another service's role: admin is no admin here", async () => {
+    current = await testApp({ auth: { algorithm: "HS256", key: SECRET, issuer: ISSUER, adminClaim: { name: "dibs_roles", value: "coupon-admin" } } });
+    expect((await listCoupons(tokenWith({ role: "admin" }))).statusCode).toBe(403);
+    expect((await listCoupons(tokenWith({ dibs_roles: "coupon-admin" }))).statusCode).toBe(200);
+    expect((await listCoupons(tokenWith({ dibs_roles: ["viewer", "coupon-admin"] }))).statusCode).toBe(200);
+  });
 });

@@ -1,6 +1,8 @@
+import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
 
-export const configSchema = z.object({
+/** The issuer's variables, before the checks across them. */
+export const configFields = z.object({
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/dibs"),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   KAFKA_BROKERS: z
@@ -10,6 +12,12 @@ export const configSchema = z.object({
   ISSUER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** For pnpm dev and the tests only: the repository's own passwords are taken. */
+  [INSECURE_DEV_DEFAULTS]: z.stringbool().default(false),
+});
+
+export const configSchema = configFields.superRefine((c, ctx) => {
+  refuseShippedSecrets({ DATABASE_URL: passwordOf(c.DATABASE_URL), REDIS_URL: passwordOf(c.REDIS_URL) }, c[INSECURE_DEV_DEFAULTS], ctx);
 });
 
 export type IssuerConfig = z.infer<typeof configSchema>;

@@ -3,13 +3,17 @@
 import { applyMigrations } from "@dibs/db";
 import { createKafka, ensureTopics } from "@dibs/kafka";
 import { z } from "zod";
-import { configSchema } from "./config.ts";
+import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
+import { configFields } from "./config.ts";
 import { createLogger } from "./logger.ts";
 
-const setupSchema = configSchema.pick({ DATABASE_URL: true, KAFKA_BROKERS: true, LOG_LEVEL: true }).extend({
-  /** Where the image keeps prisma/migrations; in the repository @dibs/db knows. */
-  MIGRATIONS_DIR: z.string().min(1).optional(),
-});
+const setupSchema = configFields
+  .pick({ DATABASE_URL: true, KAFKA_BROKERS: true, LOG_LEVEL: true, [INSECURE_DEV_DEFAULTS]: true })
+  .extend({
+    /** Where the image keeps prisma/migrations; in the repository @dibs/db knows. */
+    MIGRATIONS_DIR: z.string().min(1).optional(),
+  })
+  .superRefine((c, ctx) => refuseShippedSecrets({ DATABASE_URL: passwordOf(c.DATABASE_URL) }, c[INSECURE_DEV_DEFAULTS], ctx));
 
 const parsed = setupSchema.safeParse(process.env);
 if (!parsed.success) {

@@ -76,6 +76,8 @@ async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
     KAFKA_BROKERS: context.brokers.join(","),
     LOG_LEVEL: "warn",
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
+    // The bench's own secrets, which the apps take only on a development run.
+    INSECURE_DEV_DEFAULTS: "true",
   };
   const children: Child[] = [];
   try {

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,7 +21,8 @@ const services = {
   LOG_LEVEL: "warn",
   KAFKAJS_NO_PARTITIONER_WARNING: "1",
 };
-const secrets = { JWT_SECRET: "image-secret-image-secret-image-secret-0123", REQUEST_ID_SECRET: "image-request-ids-image-request-ids-0123" };
+// As an operator starts them: secrets of their own (the apps refuse the repository's) and an audience.
+const secrets = { JWT_SECRET: randomBytes(24).toString("base64url"), REQUEST_ID_SECRET: randomBytes(24).toString("base64url"), JWT_AUDIENCE: "dibs-images" };
 const images = { api: readDockerfile("infra/docker/api.Dockerfile"), issuer: readDockerfile("infra/docker/issuer.Dockerfile") };
 const compose = (parseYaml("infra/docker-compose.yml") as Array<{ services: { setup: { command: string[] } } }>)[0]!;
 
@@ -90,7 +92,7 @@ describe("the api and issuer images, as deploy folders", () => {
     for (const path of ["/docs/", "/openapi.json", "/dashboard", "/metrics"]) expect((await fetch(`${url}${path}`)).status, path).toBe(200);
     expect(await (await fetch(`http://127.0.0.1:${issuerPort}/metrics`)).text()).toContain("dibs_issuer_decisions_total");
 
-    const token = (userId: string, admin = false) => mintToken({ secret: secrets.JWT_SECRET, issuer: "dibs", userId, admin });
+    const token = (userId: string, admin = false) => mintToken({ secret: secrets.JWT_SECRET, issuer: "dibs", audience: secrets.JWT_AUDIENCE, userId, admin });
     const created = await fetch(`${url}/admin/coupons`, {
       method: "POST",
       headers: { authorization: `Bearer ${token("image-admin", true)}`, "content-type": "application/json" },

@@ -14,6 +14,8 @@ const LIBRARY_VARIABLES = new Set(["KAFKAJS_NO_PARTITIONER_WARNING"]);
 const API_VARIABLES = new Set(Object.keys(apiConfigSchema.shape));
 const ISSUER_VARIABLES = new Set(Object.keys(issuerConfigSchema.shape));
 const api = readDockerfile("infra/docker/api.Dockerfile");
+/** What an operator puts where the repository has placeholders: the apps refuse the placeholders themselves. */
+const OPERATOR_SECRETS = { JWT_SECRET: "q8Fz2LrW0uYkV7hN3pXc9TmB5sDa1JeG", REQUEST_ID_SECRET: "Zt4Wm8Qb1Nc6Rv9Lx2Hs7Pk3Dy5Gf0Ja", POSTGRES_PASSWORD: "b7e1c94d02a6f35e" };
 const issuer = readDockerfile("infra/docker/issuer.Dockerfile");
 
 function parseIssuerConfig(env: Record<string, string>) {
@@ -35,7 +37,7 @@ describe("the Dockerfiles", () => {
   });
 
   it("expose the ports the apps listen on", () => {
-    const apiConfig = parseApiConfig({ ...api.env, JWT_SECRET: "x".repeat(32), REQUEST_ID_SECRET: "x".repeat(32) });
+    const apiConfig = parseApiConfig({ ...api.env, ...OPERATOR_SECRETS, JWT_AUDIENCE: "dibs" });
     expect(apiConfig.ok && [apiConfig.config.PORT]).toEqual(api.expose);
     expect(parseIssuerConfig(issuer.env)).toMatchObject({ ok: true, config: { ISSUER_PORT: issuer.expose[0] } });
   });
@@ -52,16 +54,32 @@ describe("the Kubernetes manifests (kustomize)", () => {
   const configMap = named("ConfigMap", "dibs-config").data!;
   const secret = named("Secret", "dibs-secrets").stringData!;
 
-  /** The environment a container gets: its envFrom sources, then its env. */
-  function environment(container: any): Record<string, string> {
+  /** The environment a container gets: its envFrom sources, then its env; the Secret as the operator filled it in. */
+  function environment(container: any, fill: (secret: Record<string, string>) => Record<string, string> = operatorsSecret): Record<string, string> {
     const env: Record<string, string> = {};
     for (const from of container.envFrom ?? []) {
       if (from.configMapRef) Object.assign(env, named("ConfigMap", from.configMapRef.name).data);
-      if (from.secretRef) Object.assign(env, named("Secret", from.secretRef.name).stringData);
+      if (from.secretRef) Object.assign(env, fill(named("Secret", from.secretRef.name).stringData!));
     }
     for (const { name, value } of container.env ?? []) env[name] = value;
     return env;
   }
+
+  function operatorsSecret(shipped: Record<string, string>): Record<string, string> {
+    const filled: Record<string, string> = { ...shipped, JWT_SECRET: OPERATOR_SECRETS.JWT_SECRET, REQUEST_ID_SECRET: OPERATOR_SECRETS.REQUEST_ID_SECRET };
+    if (shipped.DATABASE_URL) filled.DATABASE_URL = shipped.DATABASE_URL.replace(/:[^:@/]+@/, `:${OPERATOR_SECRETS.POSTGRES_PASSWORD}@`);
+    return filled;
+  }
+
+  it("ships a Secret of placeholders that both apps refuse to start with", () => {
+    const asShipped = (secret: Record<string, string>) => secret;
+    const apiParsed = parseApiConfig(environment(podsOf("dibs-api").container, asShipped));
+    expect(apiParsed.ok ? [] : apiParsed.errors).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Invalid JWT_SECRET: looks like a placeholder/), expect.stringMatching(/^Invalid DATABASE_URL: looks like a placeholder/)]),
+    );
+    const issuerParsed = parseIssuerConfig(environment(podsOf("dibs-issuer").container, asShipped));
+    expect(issuerParsed.ok ? [] : issuerParsed.errors).toEqual([expect.stringMatching(/^DATABASE_URL: looks like a placeholder/)]);
+  });
 
   function podsOf(name: string): { labels: Record<string, string>; container: any; spec: any } {
     const deployment = named("Deployment", name);
@@ -166,9 +184,24 @@ function expectProbes(container: any, port: string): void {
 describe("infra/docker-compose.yml", () => {
   const [compose] = parseYaml("infra/docker-compose.yml") as any[];
   const services = compose.services as Record<string, any>;
-  /** Compose's ${NAME:-default}, as when nothing is set. */
+  /** Compose's ${NAME:-default} as when nothing is set, and ${NAME:?error} as the operator must set it. */
   const interpolated = (env: Record<string, string>) =>
-    Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{\w+:-([^}]*)\}/g, "$1")]));
+    Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [
+        k,
+        String(v)
+          .replace(/\$\{\w+:-([^}]*)\}/g, "$1")
+          .replace(/\$\{(\w+):\?[^}]*\}/g, (_, name: keyof typeof OPERATOR_SECRETS) => OPERATOR_SECRETS[name]),
+      ]),
+    );
+
+  it("has no default for a secret: the operator must set each", () => {
+    const text = readRepoFile("infra/docker-compose.yml");
+    for (const name of Object.keys(OPERATOR_SECRETS)) {
+      expect(text, name).toContain(`\${${name}:?`);
+      expect(text, name).not.toContain(`\${${name}:-`);
+    }
+  });
 
   it("runs three KRaft brokers of the official image, replicated as the local cluster is", () => {
     const brokers = Object.keys(services).filter((name) => name.startsWith("kafka-"));

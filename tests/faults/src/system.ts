@@ -161,6 +161,7 @@ export class FaultSystem {
   }
 
   private commonEnv(): Record<string, string> {
-    return { DATABASE_URL: faultEnv.databaseUrl, REDIS_URL: faultEnv.redisUrl, KAFKA_BROKERS: this.brokers.join(","), LOG_LEVEL: "warn" };
+    // The suite's own secrets, which the apps take only on a development run.
+    return { DATABASE_URL: faultEnv.databaseUrl, REDIS_URL: faultEnv.redisUrl, KAFKA_BROKERS: this.brokers.join(","), LOG_LEVEL: "warn", INSECURE_DEV_DEFAULTS: "true" };
   }
 }

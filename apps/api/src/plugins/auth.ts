@@ -11,6 +11,8 @@ export interface AuthOptions {
   key: string;
   issuer: string;
   audience?: string | undefined;
+  /** The claim that makes an admin, and its value; `role: "admin"` when not given. */
+  adminClaim?: { name: string; value: string } | undefined;
 }
 
 export interface Caller {
@@ -42,6 +44,7 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     requiredClaims: ["sub", "exp", "iss", ...(options.audience ? ["aud"] : [])],
   });
   const verified = new VerifiedTokens<Caller>(VERIFIED_TOKENS_KEPT);
+  const adminClaim = options.adminClaim ?? { name: "role", value: "admin" };
 
   const callerOf = (header: string | undefined): Caller => {
     const token = header ? BEARER.exec(header)?.[1] : undefined;
@@ -49,7 +52,7 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     const now = Date.now();
     const known = verified.get(token, now);
     if (known) return known;
-    let payload: { sub?: unknown; role?: unknown; exp: number };
+    let payload: { sub?: unknown; exp: number } & Record<string, unknown>;
     try {
       payload = verify(token);
     } catch (error) {
@@ -60,7 +63,8 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     if (problem) {
       throw new HttpError(401, "INVALID_USER_ID", `The token's sub ${problem}: dibs takes user ids of 1 to ${MAX_USER_ID_CHARACTERS} characters without control or invisible characters, not starting with =, +, - or @`);
     }
-    const caller = { userId: payload.sub, admin: payload.role === "admin" };
+    const claimed = payload[adminClaim.name];
+    const caller = { userId: payload.sub, admin: claimed === adminClaim.value || (Array.isArray(claimed) && claimed.includes(adminClaim.value)) };
     verified.keep(token, caller, payload.exp * 1000);
     return caller;
   };
