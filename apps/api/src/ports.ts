@@ -93,9 +93,18 @@ export interface LotteryView {
   winners: string[];
 }
 
-/** Maps a client's Idempotency-Key to the request id it first got. */
+/** Whose Idempotency-Key, for which coupon. */
+export interface IdempotencyScope {
+  userId: string;
+  couponId: string;
+  key: string;
+}
+
+/** Maps a client's Idempotency-Key to the request it first sent under it. */
 export interface IdempotencyKeys {
-  claim(scope: string, candidateRequestId: string): Promise<string>;
+  find(scope: IdempotencyScope): Promise<IssueRequest | null>;
+  /** Records `request` under the scope unless one is there already; answers the one there now. */
+  claim(scope: IdempotencyScope, request: IssueRequest): Promise<IssueRequest>;
 }
 
 /** Tells every API instance that a coupon changed, so cached views are dropped at once. */

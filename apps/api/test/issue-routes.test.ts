@@ -47,6 +47,35 @@ describe("POST /coupons/:couponId/issue", () => {
     expect(other.json().requestId).not.toBe(first.json().requestId);
   });
 
+  it("answers a retry with its original request id after the coupon sold out, and sends it to Kafka again while undecided", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const first = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
+    t.coupons.set(coupon.id, { ...t.coupons.get(coupon.id)!, soldOut: true });
+    const again = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
+    expect([again.statusCode, again.json()]).toEqual([202, { requestId: first.json().requestId, status: "PENDING" }]);
+    expect(t.published.map((r) => r.requestId)).toEqual([first.json().requestId, first.json().requestId]);
+  });
+
+  it("answers a retry of a decided request with its status", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const first = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
+    const { requestId } = first.json();
+    const now = new Date();
+    t.decisions.set(requestId, { requestId, couponId: coupon.id, userId: "alice", decision: "ISSUED", reason: null, acceptedAt: now, decidedAt: now });
+    const again = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
+    expect([again.statusCode, again.json().status, again.json().requestId]).toEqual([200, "ISSUED", requestId]);
+    expect(t.published).toHaveLength(1);
+  });
+
+  it("keeps no Idempotency-Key for a request the coupon refuses", async () => {
+    const t = await setup();
+    const refused = await issue(t, t.addCoupon({ soldOut: true }).id, { "idempotency-key": "tap-1" });
+    expect(refused.statusCode).toBe(409);
+    expect(t.idempotency.size).toBe(0);
+  });
+
   it.each([
     ["sold out", { soldOut: true }, 409, "COUPON_SOLD_OUT"],
     ["not started", { startsAt: new Date(Date.now() + 60_000) }, 409, "COUPON_NOT_STARTED"],

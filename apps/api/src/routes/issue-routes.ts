@@ -1,5 +1,6 @@
 import { acceptIssueRequest, type IssueRequest, UnavailableError } from "@dibs/domain";
-import type { FastifyInstance } from "fastify";
+import type { TraceHeaders } from "@dibs/kafka";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
@@ -9,6 +10,7 @@ import { traceHeadersOf } from "../trace-context.ts";
 import { AS_USER, errorsFor, WITH_JSON_BODY } from "./error-responses.ts";
 import { refuseFromCache } from "./refuse-from-cache.ts";
 import { couponIdParams } from "./schemas.ts";
+import { statusBody, toStatusBody } from "./status-body.ts";
 
 const CAMPAIGN_REFUSALS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED", "COUPON_SOLD_OUT"] as const;
 
@@ -29,10 +31,15 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
       serializerCompiler: writeAsJson,
       schema: {
         summary: "Ask for a coupon: 202 once Kafka holds the request",
+        description:
+          "With an Idempotency-Key, a retry (same user, coupon and key, within 15 minutes) is the same request: it answers " +
+          "its first request id, 202 while undecided (sent to Kafka again, which changes nothing if it was there) or 200 " +
+          "with its status once decided, whatever the coupon's state now.",
         params: couponIdParams,
         headers: z.object({ "idempotency-key": idempotencyKey.optional() }),
         body: z.strictObject({}).nullish(),
         response: {
+          200: statusBody.describe("A retry of a request already decided: its status"),
           202: z.object({ requestId: z.uuid(), status: z.literal("PENDING") }),
           ...errorsFor(...AS_USER, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", ...CAMPAIGN_REFUSALS, "PUBLISH_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
         },
@@ -42,20 +49,46 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
       const { userId } = request.caller;
       const { couponId } = request.params;
       const acceptedAt = new Date();
-      let requestId = requestIds.create(userId, acceptedAt.getTime());
-      const key = request.headers["idempotency-key"];
-      if (key) requestId = await deps.idempotency.claim(`${userId}:${couponId}:${key}`, requestId);
       const trace = traceHeadersOf(request.trace);
-      const publisher = { publish: (issueRequest: IssueRequest) => deps.publisher.publish(issueRequest, trace) };
-      try {
-        await acceptIssueRequest({ requestId, couponId, userId, acceptedAt }, { catalog: deps.catalog, publisher });
-      } catch (error) {
-        if (error instanceof UnavailableError) {
-          throw new HttpError(503, error.code, `${error.message}; the request may still be decided, ask for its status`, { "retry-after": "1" }, { requestId });
-        }
-        throw error;
+      const key = request.headers["idempotency-key"];
+      const scope = key ? { userId, couponId, key } : undefined;
+      if (scope) {
+        const earlier = await deps.idempotency.find(scope);
+        if (earlier) return answerAgain(earlier, deps, trace, reply);
       }
-      return reply.code(202).header("location", `/issue-requests/${requestId}`).send({ requestId, status: "PENDING" });
+      let accepted: IssueRequest = { requestId: requestIds.create(userId, acceptedAt.getTime()), couponId, userId, acceptedAt };
+      // The key is claimed only once the coupon's checks passed: a flood of keys for coupons that refuse adds nothing to Redis.
+      const publisher = {
+        publish: async (fresh: IssueRequest) => {
+          if (scope) accepted = await deps.idempotency.claim(scope, fresh);
+          await deps.publisher.publish(accepted, trace);
+        },
+      };
+      await unavailableAs503(acceptIssueRequest(accepted, { catalog: deps.catalog, publisher }), accepted.requestId);
+      return answerPending(accepted.requestId, reply);
     },
   );
+}
+
+/** A retry: the first request's status once decided; until then it goes to Kafka again, which decides it once. */
+async function answerAgain(earlier: IssueRequest, deps: ApiDeps, trace: TraceHeaders, reply: FastifyReply) {
+  const decided = await deps.queries.findDecision(earlier.requestId).catch(() => null);
+  if (decided) return reply.code(200).send(toStatusBody(decided));
+  await unavailableAs503(deps.publisher.publish(earlier, trace), earlier.requestId);
+  return answerPending(earlier.requestId, reply);
+}
+
+function answerPending(requestId: string, reply: FastifyReply) {
+  return reply.code(202).header("location", `/issue-requests/${requestId}`).send({ requestId, status: "PENDING" });
+}
+
+async function unavailableAs503(work: Promise<unknown>, requestId: string): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof UnavailableError) {
+      throw new HttpError(503, error.code, `${error.message}; the request may still be decided, ask for its status`, { "retry-after": "1" }, { requestId });
+    }
+    throw error;
+  }
 }

@@ -8,7 +8,7 @@ export function inMemoryDeps() {
   const coupons = new Map<string, CouponView>();
   const published: IssueRequest[] = [];
   const decisions = new Map<string, DecisionView>();
-  const idempotency = new Map<string, string>();
+  const idempotency = new Map<string, IssueRequest>();
   const state = { kafkaDown: false, cached: new Set<string>() };
 
   const deps: ApiDeps = {
@@ -49,11 +49,12 @@ export function inMemoryDeps() {
       draw: async () => null,
     },
     idempotency: {
-      claim: async (scope, candidate) => {
-        const earlier = idempotency.get(scope);
+      find: async (scope) => idempotency.get(JSON.stringify(scope)) ?? null,
+      claim: async (scope, request) => {
+        const earlier = idempotency.get(JSON.stringify(scope));
         if (earlier) return earlier;
-        idempotency.set(scope, candidate);
-        return candidate;
+        idempotency.set(JSON.stringify(scope), request);
+        return request;
       },
     },
     changes: { announce: async () => undefined },
@@ -93,5 +94,5 @@ export function inMemoryDeps() {
     return coupon;
   }
 
-  return { deps, coupons, published, decisions, state, addCoupon };
+  return { deps, coupons, published, decisions, state, addCoupon, idempotency };
 }
