@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { DecisionWaits, DEFAULT_WAIT_LIMITS, type WaitLimits } from "./decision-waits.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import { type AuthOptions, authPlugin } from "./plugins/auth.ts";
 import { docsPlugin } from "./plugins/docs.ts";
@@ -13,6 +14,7 @@ import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { issueRoutes } from "./routes/issue-routes.ts";
+import { statusEventsRoutes } from "./routes/status-events-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
 
 export interface AppOptions {
@@ -25,6 +27,8 @@ export interface AppOptions {
   metrics?: ApiMetrics;
   /** Off when omitted. */
   rateLimit?: RateLimitOptions;
+  /** Bounds on the clients waiting for decisions; the defaults when omitted. */
+  waits?: Partial<WaitLimits>;
 }
 
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -49,9 +53,13 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit);
 
   const requestIds = new RequestIds(options.requestIdSecret);
+  const waits = new DecisionWaits(deps, { ...DEFAULT_WAIT_LIMITS, ...options.waits });
+  // Before the server waits for its connections to end: the status streams end now, not at the hard exit.
+  app.addHook("preClose", async () => waits.close());
   healthRoutes(app, deps, options.isDraining ?? (() => false));
   issueRoutes(app, deps, requestIds);
-  statusRoutes(app, deps, requestIds);
+  statusRoutes(app, deps, requestIds, waits);
+  statusEventsRoutes(app, deps, requestIds, waits);
   adminCouponRoutes(app, deps);
   dashboardRoutes(app, deps);
   return app;

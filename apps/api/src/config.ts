@@ -28,6 +28,9 @@ export const configSchema = z
     ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     RATE_LIMIT_PER_USER_PER_SECOND: z.coerce.number().int().min(0).max(100_000).default(0),
+    /** Status streams and Prefer: wait long-polls open at once, per user and per instance; past them 429. */
+    WAITS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(5),
+    WAITS_PER_INSTANCE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   })
   .superRefine((c, ctx) => {
     const keyed = c.JWT_ALGORITHM === "HS256" ? c.JWT_SECRET : c.JWT_PUBLIC_KEY;

@@ -23,6 +23,8 @@ export interface HeldCoupon {
 
 export interface IssueQueries {
   findDecision(requestId: string): Promise<DecisionView | null>;
+  /** The decisions that exist of these requests, in one query. */
+  findDecisions(requestIds: readonly string[]): Promise<DecisionView[]>;
   couponsHeldBy(userId: string): Promise<HeldCoupon[]>;
 }
 
@@ -112,9 +114,9 @@ export interface CouponChanges {
   announce(couponId: string): Promise<void>;
 }
 
-/** Resolves when a decision for the request may exist (announced, timed out, or aborted): read it then. */
+/** The issuer's announcements of recorded decisions, heard by this instance. */
 export interface DecisionFeed {
-  wait(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  onDecided(listener: (requestIds: readonly string[]) => void): void;
 }
 
 /** Operator tools: reconciliation, repair, dead letters. */

@@ -29,6 +29,7 @@ const app = await buildApp(adapters.deps, {
   isDraining: () => draining,
   metrics: adapters.metrics,
   rateLimit: { perUserPerSecond: config.RATE_LIMIT_PER_USER_PER_SECOND, redis: adapters.redis },
+  waits: { perUser: config.WAITS_PER_USER, perInstance: config.WAITS_PER_INSTANCE },
 });
 
 closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {

@@ -8,6 +8,10 @@ export class PrismaIssueQueries implements IssueQueries {
     return this.prisma.issueDecision.findUnique({ where: { requestId } });
   }
 
+  async findDecisions(requestIds: readonly string[]): Promise<DecisionView[]> {
+    return this.prisma.issueDecision.findMany({ where: { requestId: { in: [...requestIds] } } });
+  }
+
   async couponsHeldBy(userId: string): Promise<HeldCoupon[]> {
     const issues = await this.prisma.couponIssue.findMany({
       where: { userId },

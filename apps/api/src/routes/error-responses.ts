@@ -10,9 +10,12 @@ const HTTP_STATUS_BY_CODE = {
   INVALID_USER_ID: 401,
   FORBIDDEN: 403,
   ENTRIES_IN_FLIGHT: 409,
+  RATE_LIMITED: 429,
+  TOO_MANY_WAITS: 429,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL_ERROR: 500,
+  SHUTTING_DOWN: 503,
 } as const;
 
 export type ApiErrorCode = ErrorCode | keyof typeof HTTP_STATUS_BY_CODE;
@@ -25,13 +28,16 @@ const MEANING_BY_STATUS: Record<number, string> = {
   409: "Refused by the campaign's state; nothing was produced or written",
   413: "The body is larger than 16 KiB",
   415: "The body is not JSON",
+  429: "Too many requests (the per-user rate limit) or waits; retry after Retry-After",
   500: "Our fault; the details are in the log",
   503: "Kafka, Redis or Postgres is unavailable; retry after Retry-After",
 };
 
-/** Every route that takes a bearer token. */
-export const AS_USER = ["UNAUTHORIZED", "INVALID_USER_ID", "INTERNAL_ERROR"] as const satisfies ApiErrorCode[];
+/** Every route that takes a bearer token: the per-user rate limit applies to each, when it is on. */
+export const AS_USER = ["UNAUTHORIZED", "INVALID_USER_ID", "RATE_LIMITED", "INTERNAL_ERROR"] as const satisfies ApiErrorCode[];
 export const AS_ADMIN = [...AS_USER, "FORBIDDEN"] as const satisfies ApiErrorCode[];
+/** Routes that hold a client until a decision: bounded per user and per instance, released at shutdown. */
+export const AS_WAITER = ["TOO_MANY_WAITS", "SHUTTING_DOWN"] as const satisfies ApiErrorCode[];
 /** Routes with params, query or headers to validate. */
 export const WITH_INPUT = ["VALIDATION_FAILED"] as const satisfies ApiErrorCode[];
 /** Routes that read a JSON body. */

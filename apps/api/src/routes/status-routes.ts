@@ -3,18 +3,16 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps } from "../ports.ts";
+import type { DecisionWaits } from "../decision-waits.ts";
 import type { RequestIds } from "../request-ids.ts";
-import { awaitDecision } from "./await-decision.ts";
+import { AS_USER, AS_WAITER, errorsFor, WITH_INPUT } from "./error-responses.ts";
 import { statusBody, toStatusBody } from "./status-body.ts";
-import { statusEventsRoutes } from "./status-events-routes.ts";
-import { AS_USER, errorsFor, WITH_INPUT } from "./error-responses.ts";
 
 const MAX_WAIT_SECONDS = 10;
 
 
-export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: RequestIds): void {
+export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: RequestIds, waits: DecisionWaits): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  statusEventsRoutes(app, deps, requestIds);
 
   typed.get(
     "/issue-requests/:requestId",
@@ -24,7 +22,7 @@ export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Re
         summary: "The status of one of your issue requests; Prefer: wait=N waits for the decision",
         params: z.strictObject({ requestId: z.uuid() }),
         headers: z.object({ prefer: z.string().max(200).optional() }),
-        response: { 200: statusBody, ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND") },
+        response: { 200: statusBody, ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND", ...AS_WAITER) },
       },
     },
     async (request, reply) => {
@@ -37,7 +35,7 @@ export function statusRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Re
       if (!decided && !requestIds.isOwnedBy(requestId, userId)) throw notFound;
       if (waitSeconds !== undefined) {
         reply.header("preference-applied", `wait=${waitSeconds}`);
-        if (!decided) decided = await awaitDecision(deps, requestId, Date.now() + waitSeconds * 1000);
+        if (!decided) decided = await waits.holding(userId, () => waits.waitFor(requestId, Date.now() + waitSeconds * 1000));
       }
       return decided ? toStatusBody(decided) : { requestId, status: "PENDING" as const };
     },

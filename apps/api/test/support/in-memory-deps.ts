@@ -10,6 +10,9 @@ export function inMemoryDeps() {
   const decisions = new Map<string, DecisionView>();
   const idempotency = new Map<string, IssueRequest>();
   const state = { kafkaDown: false, cached: new Set<string>() };
+  const decisionListeners: Array<(requestIds: readonly string[]) => void> = [];
+  /** As the issuer announces a recorded decision. */
+  const announce = (requestIds: string[]) => decisionListeners.forEach((listener) => listener(requestIds));
 
   const deps: ApiDeps = {
     catalog: {
@@ -26,6 +29,7 @@ export function inMemoryDeps() {
     },
     queries: {
       findDecision: async (id) => decisions.get(id) ?? null,
+      findDecisions: async (ids) => ids.flatMap((id) => decisions.get(id) ?? []),
       couponsHeldBy: async (userId) =>
         [...decisions.values()]
           .filter((d) => d.userId === userId && d.decision === "ISSUED")
@@ -58,7 +62,7 @@ export function inMemoryDeps() {
       },
     },
     changes: { announce: async () => undefined },
-    decisions: { wait: (_id, timeoutMs) => new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 50))) },
+    decisions: { onDecided: (listener) => void decisionListeners.push(listener) },
     operations: {
       reconcile: async () => null,
       repair: async () => null,
@@ -94,5 +98,5 @@ export function inMemoryDeps() {
     return coupon;
   }
 
-  return { deps, coupons, published, decisions, state, addCoupon, idempotency };
+  return { deps, coupons, published, decisions, state, addCoupon, idempotency, announce };
 }
