@@ -19,7 +19,7 @@ export function apiLab(secret: string): ApiLab {
     // Warm, as the real catalog is after its first load: the cached view answers without waiting.
     catalog: { find: async (id: string) => coupons.get(id) ?? null, cachedView: (id: string) => coupons.get(id) ?? null, forget: () => {} },
     publisher: { publish: async (_request: IssueRequest) => undefined },
-    idempotency: { claim: async (_scope: string, candidate: string) => candidate },
+    idempotency: { find: async () => null, claim: async (_scope: unknown, request: IssueRequest) => request },
     readiness: {},
   };
   // Every port the issue route does not use: present, and loud if called.

@@ -11,7 +11,17 @@ export interface PublisherOptions {
   /** How long the first request of an idle moment waits for company. */
   lingerMs?: number;
   maxBatchSize?: number;
+  /**
+   * The most requests that may wait for Kafka. Past it a request is refused at once (503): it would wait out its
+   * deadline behind the others. By default what Kafka has been acknowledging within `ackTimeoutMs`, within bounds.
+   */
+  maxQueued?: number;
 }
+
+/** Bounds on the queue when it follows Kafka's pace: room for a burst before any send is timed, and a ceiling. */
+const QUEUE_FLOOR = 2_000;
+const QUEUE_CEILING = 50_000;
+const MAX_BATCH_SIZE = 1_000;
 
 interface Pending {
   message: { key: string; value: string; partition: number; headers?: Record<string, string> };
@@ -37,6 +47,10 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   private readonly partitionByKey = new Map<string, number>();
   /** One sweep for every waiting request, not a timer each: a timer per request cost more than the rest of `publish`. */
   private readonly sweeper: NodeJS.Timeout;
+  /** Messages per second Kafka could acknowledge, one full send at a time, smoothed over the last sends. */
+  private acknowledgedPerSecond = 0;
+  /** When the send now out left (performance.now()). */
+  private sendingSince: number | undefined;
 
   constructor(
     private readonly producer: Producer,
@@ -49,6 +63,8 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   }
 
   publish(request: IssueRequest, trace: TraceHeaders = {}): Promise<void> {
+    const refusal = this.refusalNow();
+    if (refusal) return Promise.reject(new UnavailableError("PUBLISH_UNAVAILABLE", refusal));
     const encoded = encodeIssueRequest(request, trace);
     const partition = this.partitionOf(encoded.key);
     return new Promise<void>((resolve, reject) => {
@@ -56,6 +72,21 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
       this.queue.push({ message: { ...encoded, partition }, request, trace, deadline, settled: false, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Why a new request could not be acknowledged before its deadline, if it could not: it is then refused at once. */
+  private refusalNow(): string | undefined {
+    const outFor = this.sendingSince === undefined ? 0 : performance.now() - this.sendingSince;
+    if (outFor > this.options.ackTimeoutMs) return `Kafka has not acknowledged a send for ${Math.round(outFor)} ms`;
+    if (this.queue.length >= this.room()) return `Kafka is not keeping up: ${this.queue.length} requests wait for it already`;
+    return undefined;
+  }
+
+  /** How many requests may wait: what Kafka can acknowledge before a new one's deadline, at the pace it has shown. */
+  private room(): number {
+    if (this.options.maxQueued !== undefined) return this.options.maxQueued;
+    const acknowledgeable = (this.acknowledgedPerSecond * this.options.ackTimeoutMs) / 1_000;
+    return Math.min(QUEUE_CEILING, Math.max(QUEUE_FLOOR, Math.round(acknowledgeable)));
   }
 
   /** The key's partition is a murmur2 hash in kafkajs' slow 64-bit arithmetic: once per coupon, not per request. */
@@ -97,7 +128,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
       while (this.queue.length > 0) {
         // A request answered 503 while it queued behind a slow send is not sent: its owner was told Kafka did not
         // take it, and sending it late only lengthens the backlog of those still waiting.
-        this.inFlight = this.queue.splice(0, this.options.maxBatchSize ?? 1_000).filter((p) => !p.settled);
+        this.inFlight = this.queue.splice(0, this.options.maxBatchSize ?? MAX_BATCH_SIZE).filter((p) => !p.settled);
         if (this.inFlight.length > 0) await this.sendBatch(this.inFlight);
       }
     } finally {
@@ -109,6 +140,8 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   private async sendBatch(batch: Pending[]): Promise<void> {
     this.metrics.produceBatchSize.observe(batch.length);
     const ackTimer = this.metrics.produceAckDuration.startTimer();
+    const sentAt = performance.now();
+    this.sendingSince = sentAt;
     try {
       const messages = batch.map((p) => p.message);
       const result = await this.producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages });
@@ -117,6 +150,9 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
         result,
       );
       ackTimer({ outcome: "acknowledged" });
+      // What a full send would carry at the pace this one was acknowledged: one send is out at a time.
+      const pace = ((this.options.maxBatchSize ?? MAX_BATCH_SIZE) * 1_000) / Math.max(1, performance.now() - sentAt);
+      this.acknowledgedPerSecond = this.acknowledgedPerSecond === 0 ? pace : 0.8 * this.acknowledgedPerSecond + 0.2 * pace;
       const logged = this.log.isLevelEnabled("info");
       for (const pending of batch) {
         if (logged) this.logPublished(pending);
@@ -127,6 +163,8 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
       this.log.warn({ err: error, messages: batch.length }, "publishing issue requests failed");
       const cause = `Kafka did not take the request: ${(error as Error).message}`;
       for (const pending of batch) settle(pending, new UnavailableError("PUBLISH_UNAVAILABLE", cause));
+    } finally {
+      this.sendingSince = undefined;
     }
   }
 
@@ -135,6 +173,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
     this.log.info({ requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId, partition: message.partition }, "issue request published");
   }
 
+  /** Answers 503 to every request past its deadline, and lets go of those still queued: they will not be sent. */
   private expireOverdue(): void {
     const now = Date.now();
     for (const waiting of [this.queue, this.inFlight]) {
@@ -144,6 +183,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
         }
       }
     }
+    if (this.queue.length > 0 && this.queue[0]!.settled) this.queue = this.queue.filter((p) => !p.settled);
   }
 }
 
