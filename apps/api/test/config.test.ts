@@ -1,10 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.ts";
 
 const repoRoot = new URL("../../../", import.meta.url).pathname;
 const shipped = (name: string) => readFileSync(`${repoRoot}.env.example`, "utf8").match(new RegExp(`^${name}=(.+)$`, "m"))![1]!;
-const own = { JWT_SECRET: "q8Fz2LrW0uYkV7hN3pXc9TmB5sDa1JeG", REQUEST_ID_SECRET: "Zt4Wm8Qb1Nc6Rv9Lx2Hs7Pk3Dy5Gf0Ja", JWT_AUDIENCE: "dibs-api" };
+// Made here: any secret written into the repository is one the apps refuse.
+const own = { JWT_SECRET: randomBytes(24).toString("base64url"), REQUEST_ID_SECRET: randomBytes(24).toString("base64url"), JWT_AUDIENCE: "dibs-api" };
 const problemsOf = (env: Record<string, string>) => {
   const parsed = parseConfig(env);
   return parsed.ok ? [] : parsed.errors;
@@ -38,7 +40,7 @@ describe("the API's configuration", () => {
   });
 
   it("refuses a PEM key given as the HS256 secret", () => {
-    const pem = `-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq8Fz2LrW0uYkV7hN3pXc9TmB5sDa1JeG\n-----END PUBLIC KEY-----`;
+    const pem = `-----BEGIN PUBLIC KEY-----\n${randomBytes(64).toString("base64")}\n-----END PUBLIC KEY-----`;
     expect(problemsOf({ ...own, JWT_SECRET: pem })).toContainEqual(expect.stringMatching(/^Invalid JWT_SECRET: is a PEM key/));
   });
 });

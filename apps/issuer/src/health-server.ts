@@ -1,26 +1,23 @@
+import { type ReadinessCheck, readinessOf } from "@dibs/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 
-export type ReadinessCheck = () => Promise<void> | void;
+/** How long one look at the dependencies answers /readyz: the probes cost no round trip each. */
+const READINESS_CACHE_MS = 1_000;
 
-/** The issuer's small HTTP side: /livez is the process, /readyz its dependencies, /metrics for Prometheus. */
-export function buildHealthServer(checks: Record<string, ReadinessCheck>, metrics: Registry): FastifyInstance {
+/**
+ * The issuer's small HTTP side, for the cluster's probes and Prometheus only: /livez is the process, /readyz its
+ * dependencies (ok or not; what failed is in the log), /metrics.
+ */
+export function buildHealthServer(checks: Record<string, ReadinessCheck>, metrics: Registry, log: Logger): FastifyInstance {
   const app = Fastify({ logger: false });
+  const readiness = readinessOf(checks, { cacheMs: READINESS_CACHE_MS, onFailure: (dependency, error) => log.warn({ err: error, dependency }, "readiness check failed") });
   app.get("/metrics", async (_request, reply) => reply.header("content-type", metrics.contentType).send(await metrics.metrics()));
   app.get("/livez", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
-    const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await check();
-          return [name, "ok"] as const;
-        } catch (error) {
-          return [name, (error as Error).message] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, result]) => result === "ok");
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
+    const { ready, checks: results } = await readiness();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: results });
   });
   return app;
 }

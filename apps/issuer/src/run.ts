@@ -9,7 +9,7 @@ export async function runIssuer(wrappers: IssuerWrappers = {}): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, "issuer");
   const issuer = createIssuer(config, log, undefined, wrappers);
-  const health = buildHealthServer(issuer.readiness, issuer.metrics.registry);
+  const health = buildHealthServer(issuer.readiness, issuer.metrics.registry, log);
 
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
     if (err) log.error({ err }, "shutting down after an error");

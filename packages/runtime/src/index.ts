@@ -1,1 +1,2 @@
 export * from "./secrets.ts";
+export * from "./readiness.ts";

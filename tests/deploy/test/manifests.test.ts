@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { configSchema as apiConfigSchema, parseConfig as parseApiConfig } from "@dibs/api/config";
 import { configSchema as issuerConfigSchema } from "@dibs/issuer/config";
@@ -15,7 +16,7 @@ const API_VARIABLES = new Set(Object.keys(apiConfigSchema.shape));
 const ISSUER_VARIABLES = new Set(Object.keys(issuerConfigSchema.shape));
 const api = readDockerfile("infra/docker/api.Dockerfile");
 /** What an operator puts where the repository has placeholders: the apps refuse the placeholders themselves. */
-const OPERATOR_SECRETS = { JWT_SECRET: "q8Fz2LrW0uYkV7hN3pXc9TmB5sDa1JeG", REQUEST_ID_SECRET: "Zt4Wm8Qb1Nc6Rv9Lx2Hs7Pk3Dy5Gf0Ja", POSTGRES_PASSWORD: "b7e1c94d02a6f35e" };
+const OPERATOR_SECRETS = { JWT_SECRET: randomBytes(24).toString("base64url"), REQUEST_ID_SECRET: randomBytes(24).toString("base64url"), POSTGRES_PASSWORD: randomBytes(8).toString("hex") };
 const issuer = readDockerfile("infra/docker/issuer.Dockerfile");
 
 function parseIssuerConfig(env: Record<string, string>) {

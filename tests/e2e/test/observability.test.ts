@@ -55,7 +55,7 @@ describe("metrics and traces of a small sale, through the real API, Kafka and is
     await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages: [{ key: couponId, value: `{poison ${run}` }] });
     await producer.disconnect();
 
-    const health = buildHealthServer(issuer.readiness, issuer.metrics.registry);
+    const health = buildHealthServer(issuer.readiness, issuer.metrics.registry, pino({ level: "silent" }));
     const issuerMetrics = await waitFor(
       "the poison message to be counted",
       async () => {

@@ -1,3 +1,4 @@
+import { type Readiness, readinessOf } from "@dibs/runtime";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -5,11 +6,19 @@ import type { ApiDeps } from "../ports.ts";
 
 const readiness = z.object({
   status: z.enum(["ready", "not ready"]),
-  checks: z.record(z.string(), z.string()).describe('"ok", or what is wrong, per dependency (kafka, redis, postgres, shutdown)'),
+  checks: z.record(z.string(), z.string()).describe('"ok" or "unavailable" per dependency (kafka, redis, postgres), and "draining" for shutdown'),
 });
 
-/** /livez is the process; /readyz its dependencies, and false while it drains so the balancer stops sending. */
+/** How long one look at the dependencies answers /readyz: the load balancer's probes cost no round trip each. */
+const READINESS_CACHE_MS = 1_000;
+
+/**
+ * /livez is the process; /readyz its dependencies, and false while it drains so the balancer stops sending. Neither
+ * says more than ok or not: what failed, and how, is in the log.
+ */
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps, isDraining: () => boolean): void {
+  // Made at the first probe: describing the API builds these routes without adapters.
+  let askReadiness: (() => Promise<Readiness>) | undefined;
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get(
     "/livez",
@@ -21,17 +30,13 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps, isDraining: ()
     response: { 200: readiness.describe("Ready for traffic"), 503: readiness.describe("Not ready: keep traffic away") },
   };
   typed.get("/readyz", { schema: readyzSchema }, async (_request, reply) => {
-    const checks: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(deps.readiness).map(async ([name, check]) => {
-        checks[name] = await check().then(
-          () => "ok",
-          (error: Error) => error.message,
-        );
-      }),
-    );
-    if (isDraining()) checks.shutdown = "draining";
-    const ready = Object.values(checks).every((c) => c === "ok");
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
+    askReadiness ??= readinessOf(deps.readiness, {
+      cacheMs: READINESS_CACHE_MS,
+      onFailure: (dependency, error) => app.log.warn({ err: error, dependency }, "readiness check failed"),
+    });
+    const { ready, checks } = await askReadiness();
+    const draining = isDraining();
+    const answer = { status: ready && !draining ? ("ready" as const) : ("not ready" as const), checks: draining ? { ...checks, shutdown: "draining" } : checks };
+    return reply.code(answer.status === "ready" ? 200 : 503).send(answer);
   });
 }
