@@ -1,3 +1,5 @@
+import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
+import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
 import { z } from "zod";
 
 const brokerList = z
@@ -22,6 +24,8 @@ export const configSchema = z
     ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     RATE_LIMIT_PER_USER_PER_SECOND: z.coerce.number().int().min(0).max(100_000).default(0),
+    ...kafkaSecurityVariables,
+    ...redisTlsVariables,
   })
   .superRefine((c, ctx) => {
     const keyed = c.JWT_ALGORITHM === "HS256" ? c.JWT_SECRET : c.JWT_PUBLIC_KEY;
@@ -29,7 +33,9 @@ export const configSchema = z
       const variable = c.JWT_ALGORITHM === "HS256" ? "JWT_SECRET" : "JWT_PUBLIC_KEY";
       ctx.addIssue({ code: "custom", path: [variable], message: `is required when JWT_ALGORITHM is ${c.JWT_ALGORITHM}` });
     }
-  });
+  })
+  .superRefine(checkKafkaSecurity)
+  .superRefine(checkRedisTls);
 
 export type ApiConfig = z.infer<typeof configSchema>;
 

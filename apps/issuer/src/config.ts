@@ -1,6 +1,9 @@
+import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
+import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
 import { z } from "zod";
 
-export const configSchema = z.object({
+/** The variables without their cross-checks, for a part of the issuer (its one-shot setup) that reads only some. */
+export const configVariables = z.object({
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/dibs"),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   KAFKA_BROKERS: z
@@ -10,7 +13,11 @@ export const configSchema = z.object({
   ISSUER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ...kafkaSecurityVariables,
+  ...redisTlsVariables,
 });
+
+export const configSchema = configVariables.superRefine(checkKafkaSecurity).superRefine(checkRedisTls);
 
 export type IssuerConfig = z.infer<typeof configSchema>;
 
