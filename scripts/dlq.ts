@@ -1,16 +1,19 @@
 import { parseArgs } from "node:util";
-import { createKafka } from "@dibs/kafka";
+import { loadConfig } from "@dibs/issuer/config";
+import { createKafka, kafkaSecurityFrom } from "@dibs/kafka";
 import { listDeadLetters, replayDeadLetters } from "@dibs/ops";
 import { loadDevEnv } from "./env.mjs";
 
 /** pnpm dlq list | pnpm dlq replay (--id <partition:offset> … | --all) */
 loadDevEnv();
+// The issuer's configuration: the tool reaches Kafka exactly as the issuer does, TLS and SASL included.
+const config = loadConfig();
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { id: { type: "string", multiple: true }, all: { type: "boolean", default: false } },
 });
 const command = positionals[0];
-const kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(","), clientId: "dibs-dlq" });
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-dlq", security: kafkaSecurityFrom(config) });
 const letters = await listDeadLetters(kafka);
 
 if (command === "list") {

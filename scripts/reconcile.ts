@@ -1,19 +1,20 @@
 import { parseArgs } from "node:util";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
-import { RedisIssueGate } from "@dibs/gate";
-import { createKafka } from "@dibs/kafka";
+import { createRedis, RedisIssueGate } from "@dibs/gate";
+import { loadConfig } from "@dibs/issuer/config";
+import { createKafka, kafkaSecurityFrom } from "@dibs/kafka";
 import { consumerLag, reconcile, repair } from "@dibs/ops";
-import { Redis } from "ioredis";
 import { loadDevEnv } from "./env.mjs";
 
 /** pnpm reconcile [couponId] [--repair]: Redis against Postgres for one coupon or all, and the consumer group's lag. */
 loadDevEnv();
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { repair: { type: "boolean", default: false } } });
-const env = process.env as Record<string, string>;
-const prisma = createPrismaClient(env.DATABASE_URL!);
-const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+// The issuer's configuration: the tool reaches Postgres, Redis and Kafka exactly as the issuer does.
+const config = loadConfig();
+const prisma = createPrismaClient(config.DATABASE_URL);
+const redis = createRedis(config, { maxRetriesPerRequest: 1 });
 const store = new PrismaIssueStore(prisma);
-const kafka = createKafka({ brokers: env.KAFKA_BROKERS!.split(","), clientId: "dibs-reconcile" });
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-reconcile", security: kafkaSecurityFrom(config) });
 let differences = 0;
 
 try {
@@ -36,7 +37,7 @@ try {
   }
   const admin = kafka.admin();
   await admin.connect();
-  const lag = await consumerLag(admin, env.ISSUER_GROUP_ID ?? "coupon-issuer").finally(() => admin.disconnect());
+  const lag = await consumerLag(admin, config.ISSUER_GROUP_ID).finally(() => admin.disconnect());
   console.log(`consumer group lag: ${lag.map((p) => `p${p.partition}=${p.lag}`).join(" ")} (total ${lag.reduce((s, p) => s + p.lag, 0)})`);
 } finally {
   await prisma.$disconnect();

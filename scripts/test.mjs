@@ -22,8 +22,9 @@ Object.assign(process.env, {
 try {
   step("Postgres and Redis");
   await checkDatabaseAndCache(process.env.TEST_DATABASE_URL, process.env.REDIS_URL);
-  step("Kafka: the tests' broker and 3-node cluster");
+  step("Kafka: the tests' broker, their SASL broker and the 3-node cluster");
   kafka("start", "--test");
+  kafka("start", "--sasl");
   kafka("start", "--nodes", "3");
   for (const results of resultFiles()) rmSync(results, { force: true });
   step("typecheck");

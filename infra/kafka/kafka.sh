@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # A real Apache Kafka (KRaft) for dev and tests, run from the Maven jars listed in pom.xml.
 #
-#   kafka.sh start [--test | --nodes 3]   pnpm dev's broker on 127.0.0.1:9092; the tests' own broker on 9192;
-#                                         or the tests' 3-node cluster on 19092-19094
-#   kafka.sh stop  [--test | --nodes 3]
+#   kafka.sh start [--test | --sasl | --nodes 3]
+#                                pnpm dev's broker on 127.0.0.1:9092; the tests' own broker on 9192; the tests' SASL
+#                                broker (SCRAM on 9392, SASL over mutual TLS on 9394); or the tests' 3-node cluster
+#                                on 19092-19094
+#   kafka.sh stop  [--test | --sasl | --nodes 3]
 #   kafka.sh kill-node N         SIGKILL node N (1..3) of the cluster
 #   kafka.sh start-node N        restart node N of the cluster on its existing data
 #   kafka.sh status
-#   kafka.sh logs [N | test]     tail pnpm dev's broker's log, node N's, or the tests' broker's
+#   kafka.sh logs [N | test | sasl]  tail pnpm dev's broker's log, node N's, the tests' broker's or the SASL broker's
+#   kafka.sh sasl-tls-dir        the folder of the SASL broker's CA and client certificate (ca.pem, client.pem,
+#                                client-key.pem)
 #
 # KAFKA_START_TIMEOUT (seconds, default 120) bounds each wait for a port.
 set -euo pipefail
@@ -18,25 +22,37 @@ DATA="$HERE/.data"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 STOP_TIMEOUT=30
 CLUSTER_SIZE=3
+# The SASL broker's users, created when its storage is formatted. Local test credentials, nothing else: the client's
+# (SCRAM-SHA-512 and SCRAM-SHA-256 everywhere, PLAIN only over TLS) and the broker's own, for its inter-broker listener.
+SASL_USER=dibs
+SASL_PASSWORD=dibs-local-sasl-only
+SASL_BROKER_USER=broker
+SASL_BROKER_PASSWORD=broker-local-sasl-only
+SASL_TLS_PORT=9394
 
 say() { echo "kafka: $*"; }
 die() { echo "kafka: $*" >&2; exit 1; }
 
 # A node is named "single" (pnpm dev's), "test" (the tests' single broker, so that no test run leaves topics or groups
-# behind that pnpm dev would read) or "cluster/N"; everything about it derives from that name and the data dir of its
-# deployment ("single", "test" or "cluster").
+# behind that pnpm dev would read), "sasl" (the tests' broker that lets in only clients that authenticate) or
+# "cluster/N"; everything about it derives from that name and the data dir of its deployment ("single", "test", "sasl"
+# or "cluster").
 deployment_of() { echo "${1%%/*}"; }
 deployment_data() {
-  case "$1" in single) echo "$SINGLE_DATA" ;; test) echo "$TEST_DATA" ;; *) echo "$CLUSTER_DATA" ;; esac
+  case "$1" in single) echo "$SINGLE_DATA" ;; test) echo "$TEST_DATA" ;; sasl) echo "$SASL_DATA" ;; *) echo "$CLUSTER_DATA" ;; esac
 }
 node_dir() { echo "$(deployment_data "$(deployment_of "$1")")/$1"; }
-is_alone() { [[ $1 == single || $1 == test ]]; }
+is_alone() { [[ $1 == single || $1 == test || $1 == sasl ]]; }
 node_id() { if is_alone "$1"; then echo 1; else echo "${1#cluster/}"; fi; }
 client_port() {
-  case "$1" in single) echo 9092 ;; test) echo 9192 ;; *) echo $((19091 + $(node_id "$1"))) ;; esac
+  case "$1" in single) echo 9092 ;; test) echo 9192 ;; sasl) echo 9392 ;; *) echo $((19091 + $(node_id "$1"))) ;; esac
 }
 controller_port() {
-  case "$1" in single) echo 9093 ;; test) echo 9193 ;; *) echo $((19191 + $(node_id "$1"))) ;; esac
+  case "$1" in single) echo 9093 ;; test) echo 9193 ;; sasl) echo 9393 ;; *) echo $((19191 + $(node_id "$1"))) ;; esac
+}
+# The option of start and stop that names the node's deployment.
+start_option() {
+  case "$1" in single) echo "" ;; test) echo " --test" ;; sasl) echo " --sasl" ;; *) echo " --nodes $CLUSTER_SIZE" ;; esac
 }
 cluster_nodes() { local n; for n in $(seq 1 "$CLUSTER_SIZE"); do echo "cluster/$n"; done; }
 
@@ -66,6 +82,44 @@ voters() {
   (IFS=,; echo "${out[*]}")
 }
 
+listener_properties() {
+  local node=$1
+  if [[ $node != sasl ]]; then
+    cat <<EOF
+listeners=PLAINTEXT://127.0.0.1:$(client_port "$node"),CONTROLLER://127.0.0.1:$(controller_port "$node")
+advertised.listeners=PLAINTEXT://127.0.0.1:$(client_port "$node")
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+EOF
+    return
+  fi
+  local tls
+  tls="$(node_dir "$node")/tls"
+  # Clients get in only with SASL. The broker talks to itself over the SCRAM listener as its own user, whose credential
+  # (like the client's) is written into the metadata log at format time: in KRaft there is nowhere else to keep it
+  # before the broker is up. The controller listener stays on plaintext, on the loopback interface only.
+  cat <<EOF
+listeners=SASL_PLAINTEXT://127.0.0.1:$(client_port "$node"),SASL_SSL://127.0.0.1:$SASL_TLS_PORT,CONTROLLER://127.0.0.1:$(controller_port "$node")
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$(client_port "$node"),SASL_SSL://127.0.0.1:$SASL_TLS_PORT
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_PLAINTEXT
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SASL_BROKER_USER" password="$SASL_BROKER_PASSWORD";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$tls/broker.pem
+listener.name.sasl_ssl.ssl.truststore.type=PEM
+listener.name.sasl_ssl.ssl.truststore.location=$tls/ca.pem
+listener.name.sasl_ssl.ssl.client.auth=required
+EOF
+}
+
 write_properties() {
   local node=$1 dir rf min_isr
   dir="$(node_dir "$node")"
@@ -75,11 +129,7 @@ write_properties() {
 process.roles=broker,controller
 node.id=$(node_id "$node")
 controller.quorum.voters=$(voters "$node")
-listeners=PLAINTEXT://127.0.0.1:$(client_port "$node"),CONTROLLER://127.0.0.1:$(controller_port "$node")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(client_port "$node")
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
+$(listener_properties "$node")
 log.dirs=$dir/logs
 auto.create.topics.enable=false
 num.partitions=6
@@ -117,12 +167,39 @@ cluster_id() {
 }
 
 format_storage() {
-  local node=$1 dir
+  local node=$1 dir scram=()
   dir="$(node_dir "$node")"
   [[ -f $dir/logs/meta.properties ]] && return
   say "formatting storage of $node"
-  kafka_java kafka.tools.StorageTool format -t "$(cluster_id "$node")" -c "$dir/server.properties" \
+  if [[ $node == sasl ]]; then
+    scram=(--add-scram "SCRAM-SHA-512=[name=$SASL_BROKER_USER,password=$SASL_BROKER_PASSWORD]"
+      --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]"
+      --add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]")
+  fi
+  kafka_java kafka.tools.StorageTool format -t "$(cluster_id "$node")" -c "$dir/server.properties" "${scram[@]}" \
     >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "could not format $dir/logs"; }
+}
+
+# The SASL broker's own CA, a server certificate for 127.0.0.1 and a client certificate, made once.
+make_sasl_certificates() {
+  local tls
+  tls="$(node_dir sasl)/tls"
+  [[ -s $tls/client.pem ]] && return
+  command -v openssl >/dev/null || die "openssl not found: install it (apt-get install openssl) for the SASL broker's TLS listener"
+  say "making the SASL broker's CA and certificates in $tls"
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=dibs local test CA" -keyout ca-key.pem -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker-key.pem -out broker.csr
+    openssl x509 -req -days 3650 -in broker.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out broker-cert.pem \
+      -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n')
+    cat broker-key.pem broker-cert.pem >broker.pem
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$SASL_USER" -keyout client-key.pem -out client.csr
+    openssl x509 -req -days 3650 -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out client.pem \
+      -extfile <(printf 'extendedKeyUsage=clientAuth\n')
+    rm -f ./*.csr
+  ) >"$tls/openssl.log" 2>&1 || { cat "$tls/openssl.log" >&2; die "could not make the certificates in $tls"; }
 }
 
 pid_of() {
@@ -145,6 +222,7 @@ launch() {
   local node=$1 dir
   dir="$(node_dir "$node")"
   write_properties "$node"
+  [[ $node != sasl ]] || make_sasl_certificates
   format_storage "$node"
   [[ ! -f $dir/broker.log ]] || mv "$dir/broker.log" "$dir/broker.log.1"
   # setsid: the broker must outlive the shell or test run that started it.
@@ -187,9 +265,8 @@ report_failure() {
   grep -m 3 -A 4 -E '^\[[^]]*\] (ERROR|FATAL) ' "$log" >&2 2>/dev/null || echo "  (none)" >&2
   echo "kafka: last lines of $log:" >&2
   tail -n 10 "$log" 2>/dev/null | cut -c1-240 >&2 || true
-  local opt=""
-  [[ $node == single ]] || opt=" --nodes $CLUSTER_SIZE"
-  [[ $node != test ]] || opt=" --test"
+  local opt
+  opt="$(start_option "$node")"
   cat >&2 <<EOF
 kafka: what to do: read the errors above. A port in use: free 127.0.0.1:$(client_port "$node") and $(controller_port "$node").
 kafka: Bad or foreign storage: delete $home/ (that wipes its topics). Then run
@@ -248,6 +325,7 @@ nodes_for() {
   case "${1:-}" in
     "") echo single ;;
     --test) echo test ;;
+    --sasl) echo sasl ;;
     --nodes) [[ ${2:-} == "$CLUSTER_SIZE" ]] || die "only --nodes $CLUSTER_SIZE is supported"; cluster_nodes ;;
     *) die "unknown option '$1'" ;;
   esac
@@ -255,7 +333,7 @@ nodes_for() {
 
 status() {
   local node pid state
-  for node in single test $(cluster_nodes); do
+  for node in single test sasl $(cluster_nodes); do
     if pid="$(pid_of "$node")"; then state="running (pid $pid)"; else state="stopped"; fi
     if answers "$(client_port "$node")"; then state+=", answering"; fi
     printf '%-10s 127.0.0.1:%-6s %s\n' "$node" "$(client_port "$node")" "$state"
@@ -287,6 +365,7 @@ main() {
   command -v java >/dev/null || die "java not found: install a JDK 17+ (apt-get install openjdk-17-jre-headless)"
   SINGLE_DATA="$(data_in_use single)"
   TEST_DATA="$(data_in_use test)"
+  SASL_DATA="$(data_in_use sasl)"
   CLUSTER_DATA="$(data_in_use cluster)"
   case "$cmd" in
     start | stop)
@@ -311,12 +390,13 @@ main() {
       start_nodes "$node"
       ;;
     status) status ;;
+    sasl-tls-dir) echo "$(node_dir sasl)/tls" ;;
     logs)
       local node=single
-      if [[ ${1:-} == test ]]; then node=test; elif [[ -n ${1:-} ]]; then node="$(cluster_node_arg "$1")" || exit 2; fi
+      if [[ ${1:-} == test || ${1:-} == sasl ]]; then node=$1; elif [[ -n ${1:-} ]]; then node="$(cluster_node_arg "$1")" || exit 2; fi
       tail -n 100 "$(node_dir "$node")/broker.log"
       ;;
-    *) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
+    *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
   esac
 }
 

@@ -1,7 +1,7 @@
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
-import { RedisIssueGate } from "@dibs/gate";
-import { createIdempotentProducer, createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
-import { Redis } from "ioredis";
+import { createRedis, RedisIssueGate, type RedisSettings } from "@dibs/gate";
+import { createIdempotentProducer, createKafka, ensureTopics, ISSUE_REQUEST_TOPIC, kafkaSecurityFrom, type KafkaSecuritySettings } from "@dibs/kafka";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
 import { KafkaRedisPostgresOperations } from "./adapters/operations.ts";
@@ -26,12 +26,15 @@ export interface ApiAdapters {
   close(): Promise<void>;
 }
 
+/** Kafka's and Redis' TLS and credentials are optional: absent, plaintext without SASL, as in development. */
 type AdapterConfig = Pick<ApiConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "PUBLISH_TIMEOUT_MS"> &
-  Partial<Pick<ApiConfig, "ISSUER_GROUP_ID">>;
+  Partial<Pick<ApiConfig, "ISSUER_GROUP_ID">> &
+  KafkaSecuritySettings &
+  RedisSettings;
 
 /** Connects the real adapters: Kafka (topics ensured first), Redis and Postgres. */
 export async function connectAdapters(config: AdapterConfig, log: Logger, metrics: ApiMetrics = createApiMetrics()): Promise<ApiAdapters> {
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-api", logger: log });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-api", logger: log, security: kafkaSecurityFrom(config) });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, log);
@@ -44,7 +47,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
   producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
   await producer.connect();
 
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1_000 });
+  const redis = createRedis(config, { maxRetriesPerRequest: 1, commandTimeout: 1_000 });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const subscriber = redis.duplicate({ commandTimeout: undefined });
   subscriber.on("error", (err) => log.warn({ err: err.message }, "redis subscriber connection error"));

@@ -1,3 +1,5 @@
+import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
+import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
 import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
 
@@ -31,6 +33,8 @@ export const configSchema = z
     /** Status streams and Prefer: wait long-polls open at once, per user and per instance; past them 429. */
     WAITS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(5),
     WAITS_PER_INSTANCE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    ...kafkaSecurityVariables,
+    ...redisTlsVariables,
   })
   .superRefine((c, ctx) => {
     const keyed = c.JWT_ALGORITHM === "HS256" ? c.JWT_SECRET : c.JWT_PUBLIC_KEY;
@@ -45,11 +49,19 @@ export const configSchema = z
       ctx.addIssue({ code: "custom", path: ["JWT_AUDIENCE"], message: "is required: a token for another service of the same identity provider must not be taken here" });
     }
     refuseShippedSecrets(
-      { JWT_SECRET: c.JWT_SECRET, REQUEST_ID_SECRET: c.REQUEST_ID_SECRET, DATABASE_URL: passwordOf(c.DATABASE_URL), REDIS_URL: passwordOf(c.REDIS_URL) },
+      {
+        JWT_SECRET: c.JWT_SECRET,
+        REQUEST_ID_SECRET: c.REQUEST_ID_SECRET,
+        DATABASE_URL: passwordOf(c.DATABASE_URL),
+        REDIS_URL: passwordOf(c.REDIS_URL),
+        KAFKA_SASL_PASSWORD: c.KAFKA_SASL_PASSWORD,
+      },
       c[INSECURE_DEV_DEFAULTS],
       ctx,
     );
-  });
+  })
+  .superRefine(checkKafkaSecurity)
+  .superRefine(checkRedisTls);
 
 export type ApiConfig = z.infer<typeof configSchema>;
 

@@ -1,8 +1,10 @@
+import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
+import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
 import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
 
-/** The issuer's variables, before the checks across them. */
-export const configFields = z.object({
+/** The variables without their cross-checks, for a part of the issuer (its one-shot setup) that reads only some. */
+export const configVariables = z.object({
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/dibs"),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   KAFKA_BROKERS: z
@@ -14,11 +16,20 @@ export const configFields = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** For pnpm dev and the tests only: the repository's own passwords are taken. */
   [INSECURE_DEV_DEFAULTS]: z.stringbool().default(false),
+  ...kafkaSecurityVariables,
+  ...redisTlsVariables,
 });
 
-export const configSchema = configFields.superRefine((c, ctx) => {
-  refuseShippedSecrets({ DATABASE_URL: passwordOf(c.DATABASE_URL), REDIS_URL: passwordOf(c.REDIS_URL) }, c[INSECURE_DEV_DEFAULTS], ctx);
-});
+export const configSchema = configVariables
+  .superRefine((c, ctx) =>
+    refuseShippedSecrets(
+      { DATABASE_URL: passwordOf(c.DATABASE_URL), REDIS_URL: passwordOf(c.REDIS_URL), KAFKA_SASL_PASSWORD: c.KAFKA_SASL_PASSWORD },
+      c[INSECURE_DEV_DEFAULTS],
+      ctx,
+    ),
+  )
+  .superRefine(checkKafkaSecurity)
+  .superRefine(checkRedisTls);
 
 export type IssuerConfig = z.infer<typeof configSchema>;
 

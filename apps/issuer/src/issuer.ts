@@ -1,8 +1,7 @@
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import type { IssueGate, IssueStore } from "@dibs/domain";
-import { RedisIssueGate } from "@dibs/gate";
-import { createIdempotentProducer, createKafka, ensureTopics } from "@dibs/kafka";
-import { Redis } from "ioredis";
+import { createRedis, RedisIssueGate, type RedisSettings } from "@dibs/gate";
+import { createIdempotentProducer, createKafka, ensureTopics, kafkaSecurityFrom, type KafkaSecuritySettings } from "@dibs/kafka";
 import type { Logger } from "pino";
 import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
 import { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";
@@ -30,19 +29,22 @@ export interface IssuerWrappers {
   settings?: Partial<PipelineSettings>;
 }
 
+/** Kafka's and Redis' TLS and credentials; absent, plaintext without SASL, as in development. */
+type TransportSettings = KafkaSecuritySettings & RedisSettings;
+
 /** How long a health probe of Redis or Postgres may take before it counts as no answer. */
 const PROBE_TIMEOUT_MS = 2_000;
 
 /** Wires the real adapters around the pipeline and its consumer. Used by the process and by integration tests alike. */
 export function createIssuer(
-  config: Pick<IssuerConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "ISSUER_GROUP_ID">,
+  config: Pick<IssuerConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "ISSUER_GROUP_ID"> & TransportSettings,
   log: Logger,
   metrics: IssuerMetrics = new IssuerMetrics(),
   wrappers: IssuerWrappers = {},
 ): Issuer {
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-issuer", logger: log });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-issuer", logger: log, security: kafkaSecurityFrom(config) });
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 10 });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = createRedis(config, { maxRetriesPerRequest: 3, lazyConnect: true });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const producer = createIdempotentProducer(kafka);
   const wrap = <T>(part: T, wrapper: ((part: T) => T) | undefined) => (wrapper ? wrapper(part) : part);

@@ -1,19 +1,23 @@
 // One-shot setup before the apps start: applies the database migrations and creates the Kafka topics, then exits.
 // The migrate Job (Kubernetes) and the setup service (compose) run it from the issuer image.
 import { applyMigrations } from "@dibs/db";
-import { createKafka, ensureTopics } from "@dibs/kafka";
+import { checkKafkaSecurity, createKafka, ensureTopics, kafkaSecurityFrom, kafkaSecurityVariables } from "@dibs/kafka";
 import { z } from "zod";
 import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
-import { configFields } from "./config.ts";
+import { configVariables } from "./config.ts";
 import { createLogger } from "./logger.ts";
 
-const setupSchema = configFields
+const setupSchema = configVariables
   .pick({ DATABASE_URL: true, KAFKA_BROKERS: true, LOG_LEVEL: true, [INSECURE_DEV_DEFAULTS]: true })
   .extend({
+    ...kafkaSecurityVariables,
     /** Where the image keeps prisma/migrations; in the repository @dibs/db knows. */
     MIGRATIONS_DIR: z.string().min(1).optional(),
   })
-  .superRefine((c, ctx) => refuseShippedSecrets({ DATABASE_URL: passwordOf(c.DATABASE_URL) }, c[INSECURE_DEV_DEFAULTS], ctx));
+  .superRefine((c, ctx) =>
+    refuseShippedSecrets({ DATABASE_URL: passwordOf(c.DATABASE_URL), KAFKA_SASL_PASSWORD: c.KAFKA_SASL_PASSWORD }, c[INSECURE_DEV_DEFAULTS], ctx),
+  )
+  .superRefine(checkKafkaSecurity);
 
 const parsed = setupSchema.safeParse(process.env);
 if (!parsed.success) {
@@ -26,7 +30,7 @@ const log = createLogger(config.LOG_LEVEL, "setup");
 try {
   const applied = await applyMigrations(config.DATABASE_URL, (message) => log.info(message), config.MIGRATIONS_DIR);
   log.info({ applied }, applied.length === 0 ? "database is up to date" : `applied ${applied.length} migration(s)`);
-  const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-setup", logger: log }).admin();
+  const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-setup", logger: log, security: kafkaSecurityFrom(config) }).admin();
   await admin.connect();
   try {
     await ensureTopics(admin, log);

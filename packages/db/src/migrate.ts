@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { tlsAdvice } from "./tls-advice.ts";
 
 export type MigrationLog = (message: string) => void;
 
@@ -182,8 +183,10 @@ function sqlState(error: unknown): string | undefined {
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  const advice = tlsAdvice(error);
   // Node reports a refused dual-stack connect as an AggregateError with an empty message.
-  return error.message || sqlState(error) || error.name;
+  const what = error.message || sqlState(error) || error.name;
+  return advice ? `${what}: ${advice}` : what;
 }
 
 function redactPassword(databaseUrl: string): string {

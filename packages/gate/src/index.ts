@@ -3,3 +3,4 @@ export * from "./redis-issue-gate.ts";
 export * from "./sold-out.ts";
 export * from "./decision-channel.ts";
 export * from "./verdict-codec.ts";
+export * from "./redis-connection.ts";

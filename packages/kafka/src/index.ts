@@ -3,5 +3,6 @@ export * from "./dead-letter-headers.ts";
 export * from "./issue-request-message.ts";
 export * from "./logger.ts";
 export * from "./partition-acks.ts";
+export * from "./security-variables.ts";
 export * from "./topics.ts";
 export * from "./trace-headers.ts";

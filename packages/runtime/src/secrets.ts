@@ -10,7 +10,7 @@ export const INSECURE_DEV_DEFAULTS = "INSECURE_DEV_DEFAULTS";
 // Words and shapes of the values this repository ships (.env.example, compose, Kubernetes, tests, bench), and of
 // placeholders in general: a real secret is random and says nothing.
 // (A random secret does not say "secret", nor repeat six characters.)
-const PLACEHOLDER = /change.?me|placeholder|example|secret|password|dev.?only|local.?only|compose.?only|0123456789|(.{6,}).*\1/i;
+const PLACEHOLDER = /change.?me|placeholder|example|secret|password|[-_.]only\b|0123456789|(.{6,}).*\1/i;
 
 /** Why `value` cannot be a production secret, or undefined when it may be one. */
 export function secretProblem(value: string): string | undefined {

@@ -13,7 +13,7 @@ function secretsInRepository(): Array<{ file: string; value: string }> {
     .filter((f) => /\.(ts|mjs|ya?ml|json|md|sh|conf)$|^\.env|Dockerfile$/.test(f) && !f.includes("generated/") && f !== "pnpm-lock.yaml");
   const inConfiguration = [
     // KEY=value, KEY: value (env files, YAML, shell)
-    /\b[A-Z_]*(?:SECRET|PASSWORD)[A-Z_]*["']?\s*[:=]\s*["']?([^\s"'#,}$]{6,})/g,
+    /\b[A-Z_]*(?:SECRET|PASSWORD)[A-Z_]*["']?[ \t]*[:=][ \t]*["']?([^\s"'#,}$]{6,})/g,
     // ${KEY:-default} (compose)
     /\$\{[A-Z_]*(?:SECRET|PASSWORD)[A-Z_]*:-([^}]+)\}/g,
   ];

@@ -130,6 +130,12 @@ describe("the Kubernetes manifests (kustomize)", () => {
     }
   });
 
+  it("names in its commented examples (the transports' settings) only variables an app reads", () => {
+    const commented = ["configmap.yaml", "secret.yaml"].flatMap((file) => commentedVariables(`${K8S}/${file}`));
+    expect(commented).toContain("KAFKA_SASL_PASSWORD");
+    for (const name of commented) expect(API_VARIABLES.has(name) && ISSUER_VARIABLES.has(name), name).toBe(true);
+  });
+
   it("scales the issuers with KEDA on the consumer group's lag, up to one per partition", () => {
     const scaled = named("ScaledObject", "dibs-issuer");
     expect(scaled.apiVersion).toBe("keda.sh/v1alpha1");
@@ -174,6 +180,11 @@ describe("the Kubernetes manifests (kustomize)", () => {
     expect(byKind("Deployment")).toHaveLength(2);
   });
 });
+
+/** The keys of commented-out `NAME: value` lines: examples an operator uncomments. */
+function commentedVariables(path: string): string[] {
+  return [...readRepoFile(path).matchAll(/^\s*#\s*([A-Z][A-Z0-9_]*):\s/gm)].map((m) => m[1]!);
+}
 
 function expectProbes(container: any, port: string): void {
   expect(container.ports.map((p: { name: string }) => p.name)).toContain(port);
@@ -238,6 +249,12 @@ describe("infra/docker-compose.yml", () => {
     for (const dependency of ["postgres", "redis", "kafka-1", "kafka-2", "kafka-3"]) {
       expect(services.setup.depends_on[dependency].condition).toBe("service_healthy");
     }
+  });
+
+  it("names in its commented examples (the transports' settings) only variables both apps read", () => {
+    const commented = commentedVariables("infra/docker-compose.yml");
+    expect(commented).toContain("KAFKA_SASL_MECHANISM");
+    for (const name of commented) expect(API_VARIABLES.has(name) && ISSUER_VARIABLES.has(name), name).toBe(true);
   });
 
   it("balances over both APIs on the port they listen on", () => {

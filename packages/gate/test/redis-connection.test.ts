@@ -1,0 +1,116 @@
+import { makeTestCertificates } from "@dibs/tls/testing";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { checkRedisTls, createRedis, redisTlsVariables } from "../src/redis-connection.ts";
+import { throwawayRedisUser } from "./support/redis-user.ts";
+import { startTlsRedisServer, type TlsRedisServer } from "./support/tls-redis-server.ts";
+
+const SERVER_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1";
+// The apps' options (the API's); and their schemas' Redis part, so that the test starts from variables as they do.
+const API_OPTIONS = { maxRetriesPerRequest: 1, commandTimeout: 1_000 };
+const schema = z.object({ REDIS_URL: z.string().url(), ...redisTlsVariables }).superRefine(checkRedisTls);
+
+/** A client as the apps make it, with each connection error kept: ioredis reports TLS and AUTH failures there. */
+function connect(env: Record<string, string>): { redis: Redis; errors: string[] } {
+  const errors: string[] = [];
+  const redis = createRedis(schema.parse(env), API_OPTIONS);
+  redis.on("error", (error) => errors.push(error.message));
+  return { redis, errors };
+}
+
+describe("createRedis with an ACL user and its password in REDIS_URL", () => {
+  const user = throwawayRedisUser(SERVER_URL);
+  const admin = new Redis(SERVER_URL);
+
+  beforeAll(() => user.create());
+  afterAll(async () => {
+    await user.remove();
+    admin.disconnect();
+  });
+
+  it("works as that user, on the URL's database, and so does its duplicate (the API's subscriber)", async () => {
+    const { redis } = connect({ REDIS_URL: user.url() });
+    const subscriber = redis.duplicate({ commandTimeout: undefined });
+    try {
+      expect(await redis.call("ACL", "WHOAMI")).toBe(user.name);
+      expect(await subscriber.call("ACL", "WHOAMI")).toBe(user.name);
+      const channel = `${user.name}-channel`;
+      const heard = new Promise((resolve) => subscriber.once("message", (_channel, message) => resolve(message)));
+      await subscriber.subscribe(channel);
+      await redis.publish(channel, "hello");
+      expect(await heard).toBe("hello");
+      const key = `${user.name}-key`;
+      await redis.set(key, "here", "EX", 10);
+      expect(await admin.getdel(key)).toBe("here");
+    } finally {
+      subscriber.disconnect();
+      redis.disconnect();
+    }
+  });
+
+  it("is refused with a wrong password", async () => {
+    const { redis, errors } = connect({ REDIS_URL: user.url("not-the-password") });
+    try {
+      await expect(redis.ping()).rejects.toThrow(/WRONGPASS/);
+      expect(errors[0]).toMatch(/^WRONGPASS/);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe("createRedis over TLS (rediss://) to a server that asks for a client certificate", () => {
+  const certificates = makeTestCertificates("redis");
+  let server: TlsRedisServer;
+  let url: string;
+
+  beforeAll(async () => {
+    server = await startTlsRedisServer(certificates);
+    url = `rediss://127.0.0.1:${server.port}`;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    certificates.remove();
+  });
+
+  it("works with the CA, the client certificate and its key from REDIS_TLS_*_FILE, and so does its duplicate", async () => {
+    const { redis } = connect({ REDIS_URL: url, REDIS_TLS_CA_FILE: certificates.ca, REDIS_TLS_CERT_FILE: certificates.clientCert, REDIS_TLS_KEY_FILE: certificates.clientKey });
+    const subscriber = redis.duplicate();
+    try {
+      expect(await redis.ping()).toBe("PONG");
+      expect(await subscriber.ping()).toBe("PONG");
+    } finally {
+      subscriber.disconnect();
+      redis.disconnect();
+    }
+  });
+
+  it("does not trust the server on the system's CAs alone", async () => {
+    const { redis, errors } = connect({ REDIS_URL: url, REDIS_TLS_CERT_FILE: certificates.clientCert, REDIS_TLS_KEY_FILE: certificates.clientKey });
+    try {
+      await expect(redis.ping()).rejects.toThrow();
+      expect(errors[0]).toMatch(/unable to verify the first certificate|self-signed certificate/);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("is refused without a client certificate", async () => {
+    const { redis, errors } = connect({ REDIS_URL: url, REDIS_TLS_CA_FILE: certificates.ca });
+    try {
+      await expect(redis.ping()).rejects.toThrow();
+      // Under TLS 1.3 the server's refusal of the handshake reaches the client as a reset connection.
+      expect(errors[0]).toMatch(/certificate required|ECONNRESET/);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("refuses TLS files with a redis:// URL, which would ignore them", () => {
+    const parsed = schema.safeParse({ REDIS_URL: "redis://127.0.0.1:6379", REDIS_TLS_CA_FILE: certificates.ca });
+    expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+      "REDIS_TLS_CA_FILE: is set but TLS is off, so it would be ignored: REDIS_URL must start with rediss:// for Redis over TLS",
+    ]);
+  });
+});
