@@ -132,6 +132,12 @@ export interface CachedCatalog extends CouponCatalog {
 /** Publishes with the trace of the HTTP request that asked, for the issuer's log lines to follow. */
 export interface TracedPublisher extends IssueRequestPublisher {
   publish(request: IssueRequest, trace?: TraceHeaders): Promise<void>;
+  /**
+   * Every request is answered within this long of its `acceptedAt`: acknowledged by Kafka, or refused with 503 (sent
+   * late only if its send was already under way). Every API instance is configured alike (PUBLISH_TIMEOUT_MS), so this
+   * instance's deadline is everyone's.
+   */
+  readonly answerDeadlineMs: number;
 }
 
 export interface ApiDeps {

@@ -19,6 +19,7 @@ export function inMemoryDeps() {
       forget: (id) => void state.cached.delete(id),
     },
     publisher: {
+      answerDeadlineMs: 5_000,
       publish: async (request) => {
         if (state.kafkaDown) throw new UnavailableError("PUBLISH_UNAVAILABLE", "Kafka did not acknowledge");
         published.push(request);
