@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DecidedRequest, Decision } from "@dibs/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createPrismaClient, PrismaIssueStore } from "../src/index.ts";
-import { throwawayDatabase } from "./throwaway-database.ts";
+import { throwawayDatabase } from "../src/testing/throwaway-database.ts";
 
 const db = throwawayDatabase("store");
 const prisma = createPrismaClient(db.url);
