@@ -22,6 +22,8 @@ export const configSchema = z
     ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
     PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     RATE_LIMIT_PER_USER_PER_SECOND: z.coerce.number().int().min(0).max(100_000).default(0),
+    // Seals lottery secrets until their draw; creating or drawing a lottery is refused without it.
+    LOTTERY_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 32 bytes as 64 hex characters (openssl rand -hex 32)").optional(),
   })
   .superRefine((c, ctx) => {
     const keyed = c.JWT_ALGORITHM === "HS256" ? c.JWT_SECRET : c.JWT_PUBLIC_KEY;

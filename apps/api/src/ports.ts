@@ -77,7 +77,7 @@ export interface CouponAdmin {
   addStock(couponId: string, add: number, operationId: string, actor: string): Promise<{ coupon: Coupon; applied: boolean } | null>;
   /** The coupon's issues in issue order, a page at a time. */
   issues(couponId: string): AsyncIterable<IssueRow[]>;
-  /** What anyone needs to check a lottery: the seed's hash, the seed once drawn, the entrants and the winners. */
+  /** What anyone needs to check a lottery: the secret's hash, the secret and the seed once drawn, the entrants and the winners. */
   lottery(couponId: string): Promise<LotteryView | null>;
   /** Draws the winners of an ended lottery: entries become ISSUED or SOLD_OUT (NOT_DRAWN), once. */
   draw(couponId: string, actor: string, at: Date): Promise<LotteryView | null>;
@@ -86,6 +86,9 @@ export interface CouponAdmin {
 export interface LotteryView {
   couponId: string;
   seedHash: string;
+  /** Null until the draw reveals them. */
+  secret: string | null;
+  entrantsHash: string | null;
   seed: string | null;
   drawnAt: Date | null;
   stock: number;

@@ -9,14 +9,16 @@ import { couponIdParams } from "./schemas.ts";
 const lotteryBody = z
   .object({
     couponId: z.uuid(),
-    seedHash: z.string().describe("SHA-256 of the seed, published when the lottery opens"),
-    seed: z.string().nullable().describe("revealed at the draw"),
+    seedHash: z.string().describe("SHA-256 of the secret, published from the lottery's creation"),
+    secret: z.string().nullable().describe("revealed at the draw"),
+    entrantsHash: z.string().nullable().describe("SHA-256 of the entrants, distinct, sorted by UTF-8 bytes, joined by \\n; null for a draw made before seeds were derived"),
+    seed: z.string().nullable().describe("the draw's seed: SHA-256(secret \":\" entrantsHash), or the secret itself for a draw made before seeds were derived"),
     drawnAt: z.iso.datetime().nullable(),
     stock: z.number().int(),
     entrants: z.array(z.string()),
     winners: z.array(z.string()).describe("in draw order; equal to drawWinners(entrants, seed, stock)"),
   })
-  .describe("Re-run the draw: sort the entrants by UTF-8 bytes, Fisher–Yates with SHA-256(seed:counter), take the first `stock`");
+  .describe("Re-run the draw: check SHA-256(secret) = seedHash and the entrants' hash, then drawWinners(entrants, seed, stock) (packages/domain/src/lottery.ts)");
 
 export function adminLotteryRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
