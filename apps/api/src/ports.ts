@@ -1,4 +1,4 @@
-import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, IssueRequest, IssueRequestPublisher } from "@dibs/domain";
+import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher } from "@dibs/domain";
 import type { TraceHeaders } from "@dibs/kafka";
 import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
@@ -116,8 +116,11 @@ export interface Operations {
   reconcile(couponId: string): Promise<(Reconciliation & { consumerLag: PartitionLag[] }) | null>;
   repair(couponId: string): Promise<{ repaired: string[]; remaining: string[] } | null>;
   deadLetters(): Promise<DeadLetterEntry[]>;
-  /** Accepted requests the issuer group has not consumed yet, across all partitions. */
-  requestsInFlight(): Promise<number>;
+  /**
+   * Where the issuer group stands on the partition that carries the coupon's requests, against that partition's end
+   * offset as read when asked; waits a moment for the group to get there.
+   */
+  entryProgress(couponId: string): Promise<EntryProgress>;
   replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }): Promise<ReplayReport & { missing: string[] }>;
 }
 

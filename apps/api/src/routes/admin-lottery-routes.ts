@@ -1,3 +1,4 @@
+import { type Coupon, drawWindowRefusal, partitionRefusal } from "@dibs/domain";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -41,21 +42,37 @@ export function adminLotteryRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Draw an ended lottery's winners once all its entries are in; every entrant gets a final status",
         params: couponIdParams,
         body: z.strictObject({}).nullish(),
-        response: { 200: lotteryBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "COUPON_NOT_ENDED", "ENTRIES_IN_FLIGHT") },
+        response: {
+          200: lotteryBody,
+          ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "INVALID_COUPON", "COUPON_NOT_ENDED", "ENTRIES_IN_FLIGHT", "LOTTERY_KEY_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
+        },
       },
     },
     async (request) => {
       const { couponId } = request.params;
-      const inFlight = await deps.operations.requestsInFlight();
-      if (inFlight > 0) {
-        throw new HttpError(409, "ENTRIES_IN_FLIGHT", `${inFlight} requests are still on their way to the issuer; draw again in a moment`, { "retry-after": "1" });
-      }
-      const drawn = await deps.admin.draw(couponId, request.caller.userId, new Date());
+      const at = new Date();
+      const coupon = await deps.catalog.find(couponId);
+      if (!coupon) throw notALottery(couponId);
+      if (!coupon.drawnAt) await refuseUntilEntriesAreIn(deps, coupon, at);
+      const drawn = await deps.admin.draw(couponId, request.caller.userId, at);
       if (!drawn) throw notALottery(couponId);
+      deps.catalog.forget(couponId);
       await deps.changes.announce(couponId);
       return toBody(drawn);
     },
   );
+}
+
+/**
+ * ENTRIES_IN_FLIGHT while an entry accepted before the end may still be unanswered, or answered but not yet recorded
+ * by the issuers. Only the lottery's own partition is looked at, once every entry has had its answer: its end offset
+ * then covers every entry acknowledged. The coupon may be a cached copy: its end only ever moves earlier.
+ */
+async function refuseUntilEntriesAreIn(deps: ApiDeps, coupon: Coupon, at: Date): Promise<void> {
+  const tooEarly = drawWindowRefusal(coupon, deps.publisher.answerDeadlineMs, at);
+  if (tooEarly) throw tooEarly;
+  const unrecorded = partitionRefusal(await deps.operations.entryProgress(coupon.id));
+  if (unrecorded) throw unrecorded;
 }
 
 function notFound(error: HttpError): never {

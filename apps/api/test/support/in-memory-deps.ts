@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Coupon, CouponView, IssueRequest } from "@dibs/domain";
+import type { Coupon, CouponView, EntryProgress, IssueRequest } from "@dibs/domain";
 import { UnavailableError } from "@dibs/domain";
 import type { ApiDeps, DecisionView } from "../../src/ports.ts";
+import { inMemoryLotteries } from "./in-memory-lotteries.ts";
 
 /** The API's ports in memory: every test can see what would have been produced or written. */
 export function inMemoryDeps() {
@@ -9,7 +10,14 @@ export function inMemoryDeps() {
   const published: IssueRequest[] = [];
   const decisions = new Map<string, DecisionView>();
   const idempotency = new Map<string, string>();
-  const state = { kafkaDown: false, cached: new Set<string>() };
+  const lotteries = inMemoryLotteries(coupons);
+  const state = {
+    kafkaDown: false,
+    cached: new Set<string>(),
+    /** What the issuers' partition of any coupon looks like to a draw; the coupons it was asked for. */
+    entryProgress: { partition: 0, committed: 0, target: 0 } as EntryProgress,
+    progressAskedFor: [] as string[],
+  };
 
   const deps: ApiDeps = {
     catalog: {
@@ -46,8 +54,7 @@ export function inMemoryDeps() {
       control: async () => null,
       addStock: async () => null,
       issues: async function* () {},
-      lottery: async () => null,
-      draw: async () => null,
+      ...lotteries.ports,
     },
     idempotency: {
       claim: async (scope, candidate) => {
@@ -63,7 +70,10 @@ export function inMemoryDeps() {
       reconcile: async () => null,
       repair: async () => null,
       deadLetters: async () => [],
-      requestsInFlight: async () => 0,
+      entryProgress: async (couponId) => {
+        state.progressAskedFor.push(couponId);
+        return state.entryProgress;
+      },
       replay: async () => ({ replayed: [], skipped: [], missing: [] }),
     },
     saleWatch: {
@@ -94,5 +104,5 @@ export function inMemoryDeps() {
     return coupon;
   }
 
-  return { deps, coupons, published, decisions, state, addCoupon };
+  return { deps, coupons, published, decisions, state, addCoupon, lotteries };
 }
