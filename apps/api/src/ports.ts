@@ -1,4 +1,4 @@
-import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher } from "@dibs/domain";
+import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
 import type { TraceHeaders } from "@dibs/kafka";
 import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
@@ -124,8 +124,16 @@ export interface Operations {
   replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }): Promise<ReplayReport & { missing: string[] }>;
 }
 
+/** A coupon as the API's catalog holds it: for a lottery, with what the lottery publishes. */
+export interface CatalogCoupon extends CouponView {
+  lottery: PublishedLottery | null;
+}
+
 /** The coupon catalog as the API keeps it: what it holds in memory can be read without waiting. */
 export interface CachedCatalog extends CouponCatalog {
+  find(couponId: string): Promise<CatalogCoupon | null>;
+  /** How many are issued as the API last saw it: the gate's count or Postgres', whichever is ahead. */
+  issued(couponId: string): Promise<number>;
   /** The coupon as last loaded, while fresh; null for a coupon known not to exist; undefined when not in memory. */
   cachedView(couponId: string): CouponView | null | undefined;
   /**

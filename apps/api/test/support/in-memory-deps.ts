@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Coupon, CouponView, EntryProgress, IssueRequest } from "@dibs/domain";
+import type { Coupon, EntryProgress, IssueRequest } from "@dibs/domain";
 import { UnavailableError } from "@dibs/domain";
-import type { ApiDeps, DecisionView } from "../../src/ports.ts";
+import type { ApiDeps, CatalogCoupon, DecisionView } from "../../src/ports.ts";
 import { inMemoryLotteries } from "./in-memory-lotteries.ts";
 
 /** The API's ports in memory: every test can see what would have been produced or written. */
 export function inMemoryDeps() {
-  const coupons = new Map<string, CouponView>();
+  const coupons = new Map<string, CatalogCoupon>();
   const published: IssueRequest[] = [];
   const decisions = new Map<string, DecisionView>();
   const idempotency = new Map<string, string>();
@@ -22,6 +22,10 @@ export function inMemoryDeps() {
   const deps: ApiDeps = {
     catalog: {
       find: async (id) => coupons.get(id) ?? null,
+      issued: async (id) => {
+        const coupon = coupons.get(id);
+        return coupon?.soldOut ? coupon.stock : (coupon?.issuedCount ?? 0);
+      },
       // Like the real cache right after a miss: nothing in memory until a request asked for it the slow way.
       cachedView: (id) => (state.cached.has(id) ? (coupons.get(id) ?? null) : undefined),
       forget: (id) => void state.cached.delete(id),
@@ -43,7 +47,7 @@ export function inMemoryDeps() {
     admin: {
       create: async (c) => {
         const coupon: Coupon = { id: randomUUID(), issuedCount: 0, pauses: [], drawnAt: null, ...c };
-        coupons.set(coupon.id, { ...coupon, soldOut: false });
+        coupons.set(coupon.id, { ...coupon, soldOut: false, lottery: c.mode === "LOTTERY" ? lotteries.published(coupon.id) : null });
         return coupon;
       },
       list: async () => ({ items: [...coupons.values()], nextCursor: null }),
@@ -85,9 +89,10 @@ export function inMemoryDeps() {
     readiness: {},
   };
 
-  function addCoupon(overrides: Partial<CouponView> = {}): CouponView {
-    const coupon: CouponView = {
-      id: randomUUID(),
+  function addCoupon(overrides: Partial<CatalogCoupon> = {}): CatalogCoupon {
+    const id = overrides.id ?? randomUUID();
+    const coupon: CatalogCoupon = {
+      id,
       name: "Test coupon",
       stock: 10,
       issuedCount: 0,
@@ -98,6 +103,7 @@ export function inMemoryDeps() {
       mode: "FIRST_COME",
       drawnAt: null,
       soldOut: false,
+      lottery: overrides.mode === "LOTTERY" ? lotteries.published(id) : null,
       ...overrides,
     };
     coupons.set(coupon.id, coupon);

@@ -1,15 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { type CouponView, drawFromSecret, lotteryEndRefusal, seedHash } from "@dibs/domain";
-import type { CouponAdmin, LotteryView } from "../../src/ports.ts";
+import { drawFromSecret, lotteryEndRefusal, type PublishedLottery, seedHash } from "@dibs/domain";
+import type { CatalogCoupon, CouponAdmin, LotteryView } from "../../src/ports.ts";
 
 /** Lotteries in memory: a secret each, the entrants a test enters, and the draw made as the real one makes it. */
-export function inMemoryLotteries(coupons: Map<string, CouponView>) {
+export function inMemoryLotteries(coupons: Map<string, CatalogCoupon>) {
   const secrets = new Map<string, string>();
   const entrants = new Map<string, string[]>();
   /** The coupons drawn, in order: a draw that was refused is not here. */
   const drawn: string[] = [];
 
   const secretOf = (couponId: string) => secrets.get(couponId) ?? secrets.set(couponId, randomBytes(32).toString("hex")).get(couponId)!;
+
+  /** What a lottery publishes before its draw. */
+  const published = (couponId: string): PublishedLottery => ({ seedHash: seedHash(secretOf(couponId)), draw: null });
 
   function view(couponId: string): LotteryView | null {
     const coupon = coupons.get(couponId);
@@ -30,6 +33,15 @@ export function inMemoryLotteries(coupons: Map<string, CouponView>) {
     };
   }
 
+  function drawNow(coupon: CatalogCoupon, at: Date): void {
+    const secret = secretOf(coupon.id);
+    const entered = entrants.get(coupon.id) ?? [];
+    const { entrantsHash, seed, winners } = drawFromSecret(secret, entered, coupon.stock);
+    const draw = { drawnAt: at, secret, entrantsHash, seed, entrants: new Set(entered).size, winners: winners.length };
+    coupons.set(coupon.id, { ...coupon, drawnAt: at, issuedCount: winners.length, lottery: { seedHash: seedHash(secret), draw } });
+    drawn.push(coupon.id);
+  }
+
   const ports: Pick<CouponAdmin, "lottery" | "draw"> = {
     lottery: async (couponId) => view(couponId),
     draw: async (couponId, _actor, at) => {
@@ -37,10 +49,7 @@ export function inMemoryLotteries(coupons: Map<string, CouponView>) {
       if (!coupon) return null;
       const refusal = lotteryEndRefusal(coupon, at);
       if (refusal) throw refusal;
-      if (!coupon.drawnAt) {
-        coupons.set(couponId, { ...coupon, drawnAt: at });
-        drawn.push(couponId);
-      }
+      if (!coupon.drawnAt) drawNow(coupon, at);
       return view(couponId);
     },
   };
@@ -48,6 +57,7 @@ export function inMemoryLotteries(coupons: Map<string, CouponView>) {
   return {
     ports,
     drawn,
+    published,
     enter: (couponId: string, userIds: string[]) => void entrants.set(couponId, [...(entrants.get(couponId) ?? []), ...userIds]),
   };
 }
