@@ -5,15 +5,15 @@ import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, LotteryView } from "../ports.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
-import { couponIdParams } from "./schemas.ts";
+import { couponIdParams, lotteryFields } from "./schemas.ts";
 
 const lotteryBody = z
   .object({
     couponId: z.uuid(),
-    seedHash: z.string().describe("SHA-256 of the secret, published from the lottery's creation"),
-    secret: z.string().nullable().describe("revealed at the draw"),
-    entrantsHash: z.string().nullable().describe("SHA-256 of the entrants, distinct, sorted by UTF-8 bytes, joined by \\n; null for a draw made before seeds were derived"),
-    seed: z.string().nullable().describe("the draw's seed: SHA-256(secret \":\" entrantsHash), or the secret itself for a draw made before seeds were derived"),
+    seedHash: lotteryFields.seedHash,
+    secret: lotteryFields.secret.nullable(),
+    entrantsHash: lotteryFields.entrantsHash,
+    seed: lotteryFields.seed.nullable(),
     drawnAt: z.iso.datetime().nullable(),
     stock: z.number().int(),
     entrants: z.array(z.string()),
