@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
 import { KafkaRedisPostgresOperations } from "./adapters/operations.ts";
 import { KafkaIssueRequestPublisher } from "./adapters/kafka-issue-request-publisher.ts";
+import { LotterySecretSeal } from "./adapters/lottery-secret-seal.ts";
 import { PrismaCouponAdmin } from "./adapters/prisma-coupon-admin.ts";
 import { PostgresKafkaSaleWatch } from "./adapters/postgres-kafka-sale-watch.ts";
 import { PrismaIssueQueries } from "./adapters/prisma-issue-queries.ts";
@@ -28,7 +29,7 @@ export interface ApiAdapters {
 
 /** Kafka's and Redis' TLS and credentials are optional: absent, plaintext without SASL, as in development. */
 type AdapterConfig = Pick<ApiConfig, "DATABASE_URL" | "REDIS_URL" | "KAFKA_BROKERS" | "PUBLISH_TIMEOUT_MS"> &
-  Partial<Pick<ApiConfig, "ISSUER_GROUP_ID">> &
+  Partial<Pick<ApiConfig, "ISSUER_GROUP_ID" | "LOTTERY_SECRET_KEY">> &
   KafkaSecuritySettings &
   RedisSettings;
 
@@ -64,7 +65,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
     catalog,
     publisher,
     queries: new PrismaIssueQueries(prisma),
-    admin: new PrismaCouponAdmin(prisma),
+    admin: new PrismaCouponAdmin(prisma, config.LOTTERY_SECRET_KEY ? new LotterySecretSeal(config.LOTTERY_SECRET_KEY) : null),
     changes: new RedisCouponChanges(redis),
     decisions,
     operations: new KafkaRedisPostgresOperations({

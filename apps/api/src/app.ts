@@ -11,6 +11,7 @@ import { tracingPlugin } from "./plugins/tracing.ts";
 import type { ApiDeps } from "./ports.ts";
 import { RequestIds } from "./request-ids.ts";
 import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
+import { couponRoutes } from "./routes/coupon-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { issueRoutes } from "./routes/issue-routes.ts";
@@ -58,6 +59,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   app.addHook("preClose", async () => waits.close());
   healthRoutes(app, deps, options.isDraining ?? (() => false));
   issueRoutes(app, deps, requestIds);
+  couponRoutes(app, deps);
   statusRoutes(app, deps, requestIds, waits);
   statusEventsRoutes(app, deps, requestIds, waits);
   adminCouponRoutes(app, deps);

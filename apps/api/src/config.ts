@@ -35,6 +35,8 @@ export const configSchema = z
     WAITS_PER_INSTANCE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     ...kafkaSecurityVariables,
     ...redisTlsVariables,
+    // Seals lottery secrets until their draw; creating or drawing a lottery is refused without it.
+    LOTTERY_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 32 bytes as 64 hex characters (openssl rand -hex 32)").optional(),
   })
   .superRefine((c, ctx) => {
     const keyed = c.JWT_ALGORITHM === "HS256" ? c.JWT_SECRET : c.JWT_PUBLIC_KEY;
@@ -55,6 +57,7 @@ export const configSchema = z
         DATABASE_URL: passwordOf(c.DATABASE_URL),
         REDIS_URL: passwordOf(c.REDIS_URL),
         KAFKA_SASL_PASSWORD: c.KAFKA_SASL_PASSWORD,
+        LOTTERY_SECRET_KEY: c.LOTTERY_SECRET_KEY,
       },
       c[INSECURE_DEV_DEFAULTS],
       ctx,

@@ -1,4 +1,4 @@
-import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, IssueRequest, IssueRequestPublisher } from "@dibs/domain";
+import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
 import type { TraceHeaders } from "@dibs/kafka";
 import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
@@ -79,7 +79,7 @@ export interface CouponAdmin {
   addStock(couponId: string, add: number, operationId: string, actor: string): Promise<{ coupon: Coupon; applied: boolean } | null>;
   /** The coupon's issues in issue order, a page at a time. */
   issues(couponId: string): AsyncIterable<IssueRow[]>;
-  /** What anyone needs to check a lottery: the seed's hash, the seed once drawn, the entrants and the winners. */
+  /** What anyone needs to check a lottery: the secret's hash, the secret and the seed once drawn, the entrants and the winners. */
   lottery(couponId: string): Promise<LotteryView | null>;
   /** Draws the winners of an ended lottery: entries become ISSUED or SOLD_OUT (NOT_DRAWN), once. */
   draw(couponId: string, actor: string, at: Date): Promise<LotteryView | null>;
@@ -88,6 +88,9 @@ export interface CouponAdmin {
 export interface LotteryView {
   couponId: string;
   seedHash: string;
+  /** Null until the draw reveals them. */
+  secret: string | null;
+  entrantsHash: string | null;
   seed: string | null;
   drawnAt: Date | null;
   stock: number;
@@ -124,13 +127,24 @@ export interface Operations {
   reconcile(couponId: string): Promise<(Reconciliation & { consumerLag: PartitionLag[] }) | null>;
   repair(couponId: string): Promise<{ repaired: string[]; remaining: string[] } | null>;
   deadLetters(): Promise<DeadLetterEntry[]>;
-  /** Accepted requests the issuer group has not consumed yet, across all partitions. */
-  requestsInFlight(): Promise<number>;
+  /**
+   * Where the issuer group stands on the partition that carries the coupon's requests, against that partition's end
+   * offset as read when asked; waits a moment for the group to get there.
+   */
+  entryProgress(couponId: string): Promise<EntryProgress>;
   replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }): Promise<ReplayReport & { missing: string[] }>;
+}
+
+/** A coupon as the API's catalog holds it: for a lottery, with what the lottery publishes. */
+export interface CatalogCoupon extends CouponView {
+  lottery: PublishedLottery | null;
 }
 
 /** The coupon catalog as the API keeps it: what it holds in memory can be read without waiting. */
 export interface CachedCatalog extends CouponCatalog {
+  find(couponId: string): Promise<CatalogCoupon | null>;
+  /** How many are issued as the API last saw it: the gate's count or Postgres', whichever is ahead. */
+  issued(couponId: string): Promise<number>;
   /** The coupon as last loaded, while fresh; null for a coupon known not to exist; undefined when not in memory. */
   cachedView(couponId: string): CouponView | null | undefined;
   /**
@@ -142,7 +156,17 @@ export interface CachedCatalog extends CouponCatalog {
 
 /** Publishes with the trace of the HTTP request that asked, for the issuer's log lines to follow. */
 export interface TracedPublisher extends IssueRequestPublisher {
-  publish(request: IssueRequest, trace?: TraceHeaders): Promise<void>;
+  /**
+   * `resent`: the request was accepted earlier and is sent again (a client's retry under its Idempotency-Key): its
+   * deadline runs from now. A lottery entry resent after its draw read the entries is recorded REJECTED (COUPON_ENDED).
+   */
+  publish(request: IssueRequest, trace?: TraceHeaders, options?: { resent?: boolean }): Promise<void>;
+  /**
+   * Every request is answered within this long of its `acceptedAt`: acknowledged by Kafka, or refused with 503 (sent
+   * late only if its send was already under way). Every API instance is configured alike (PUBLISH_TIMEOUT_MS), so this
+   * instance's deadline is everyone's.
+   */
+  readonly answerDeadlineMs: number;
 }
 
 export interface ApiDeps {

@@ -6,7 +6,7 @@ import { KafkaIssueRequestPublisher } from "../src/adapters/kafka-issue-request-
 import { createApiMetrics } from "../src/metrics.ts";
 
 const partitions: PartitionMetadata[] = [{ partitionId: 0, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }];
-const request = (userId: string) => ({ requestId: crypto.randomUUID(), couponId: crypto.randomUUID(), userId, acceptedAt: new Date() });
+const request = (userId: string, acceptedAt = new Date()) => ({ requestId: crypto.randomUUID(), couponId: crypto.randomUUID(), userId, acceptedAt });
 
 /** A producer whose first send hangs until released, as while a partition leader is being replaced. */
 function stalledProducer() {
@@ -39,6 +39,21 @@ describe("the Kafka publisher behind a stalled send", () => {
 
     expect(sends).toHaveLength(1);
     expect(sends[0]!.messages).toHaveLength(1);
+  });
+
+  it("answers within the deadline of the request's acceptance, however late the request reached it", async () => {
+    const { producer, release } = stalledProducer();
+    const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: 1_000, lingerMs: 1 }, pino({ level: "silent" }), createApiMetrics());
+    const acceptedAt = new Date(Date.now() - 950);
+    const started = Date.now();
+
+    await expect(publisher.publish(request("slow on its way in", acceptedAt))).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE" });
+
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(publisher.answerDeadlineMs).toBe(1_000);
+    release();
+    await publisher.flush();
+    publisher.close();
   });
 });
 

@@ -34,8 +34,9 @@ describe("the API's adapters on Kafka with SASL/SCRAM and Redis as an ACL user",
     const adapters = await connectAdapters(config(), log);
     try {
       for (const probe of Object.values(adapters.deps.readiness)) await probe();
-      await adapters.deps.publisher.publish({ requestId: randomUUID(), couponId: randomUUID(), userId: "transports", acceptedAt: new Date() });
-      expect(await adapters.deps.operations.requestsInFlight()).toBeGreaterThanOrEqual(1);
+      const couponId = randomUUID();
+      await adapters.deps.publisher.publish({ requestId: randomUUID(), couponId, userId: "transports", acceptedAt: new Date() });
+      expect((await adapters.deps.operations.entryProgress(couponId)).target).toBeGreaterThanOrEqual(1);
     } finally {
       await adapters.close();
     }

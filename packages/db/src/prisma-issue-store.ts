@@ -127,9 +127,16 @@ function countIssued(gates: readonly GateOfBatch[]): Prisma.Sql {
     RETURNING batch.n`;
 }
 
-/** Enters each user once; returns a DUPLICATE decision for every further entry of a user (replays excepted). */
-async function enterLottery(tx: Tx, entries: readonly IssueRequest[]): Promise<DecidedRequest[]> {
-  if (entries.length === 0) return [];
+/**
+ * Enters each user once; returns a DUPLICATE decision for every further entry of a user (replays excepted), and a
+ * REJECTED (COUPON_ENDED) one for an entry into a lottery drawn already.
+ */
+async function enterLottery(tx: Tx, requests: readonly IssueRequest[]): Promise<DecidedRequest[]> {
+  if (requests.length === 0) return [];
+  const drawn = await drawnLotteries(tx, requests);
+  const late = requests.filter((e) => drawn.has(e.couponId)).map((e) => ({ ...e, decision: "REJECTED" as const, reason: "COUPON_ENDED" as const }));
+  const entries = requests.filter((e) => !drawn.has(e.couponId));
+  if (entries.length === 0) return late;
   const refused = await tx.$queryRaw<Array<{ request_id: string }>>`
     WITH input AS (
       SELECT * FROM unnest(
@@ -146,7 +153,20 @@ async function enterLottery(tx: Tx, entries: readonly IssueRequest[]): Promise<D
     WHERE input.request_id NOT IN (SELECT request_id FROM entered)
       AND input.request_id NOT IN (SELECT request_id FROM lottery_entry)`;
   const refusedIds = new Set(refused.map((r) => r.request_id));
-  return entries.filter((e) => refusedIds.has(e.requestId)).map((e) => ({ ...e, decision: "DUPLICATE" as const, holding: 1 }));
+  return [...late, ...entries.filter((e) => refusedIds.has(e.requestId)).map((e) => ({ ...e, decision: "DUPLICATE" as const, holding: 1 }))];
+}
+
+/**
+ * The lotteries of these entries that are drawn, read under a share lock of their rows. The draw holds its coupon's
+ * row while it reads the entries, so an entry waits for it here and then finds the lottery drawn, or goes in first and
+ * is drawn with the rest. Without the lock, an entry read as open just before the draw went in just after it and
+ * stayed PENDING (one the API answered 503 while its send was under way can reach Kafka that late).
+ */
+async function drawnLotteries(tx: Tx, entries: readonly IssueRequest[]): Promise<Set<string>> {
+  const rows = await tx.$queryRaw<Array<{ id: string; drawn: boolean }>>`
+    SELECT id::text, drawn_at IS NOT NULL AS drawn FROM coupon
+    WHERE id = ANY(${[...new Set(entries.map((e) => e.couponId))]}::uuid[]) ORDER BY id FOR SHARE`;
+  return new Set(rows.filter((r) => r.drawn).map((r) => r.id));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createPrismaClient, Decision, Prisma } from "../src/index.ts";
-import { throwawayDatabase } from "./throwaway-database.ts";
+import { throwawayDatabase } from "../src/testing/throwaway-database.ts";
 
 describe("createPrismaClient", () => {
   const db = throwawayDatabase("client");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../src/migrate.ts";
-import { throwawayDatabase } from "./throwaway-database.ts";
+import { throwawayDatabase } from "../src/testing/throwaway-database.ts";
 
 describe("database constraints", () => {
   const db = throwawayDatabase("constraints");

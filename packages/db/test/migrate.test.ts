@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, PRISMA_MIGRATIONS_DIR } from "../src/migrate.ts";
-import { throwawayDatabase } from "./throwaway-database.ts";
+import { throwawayDatabase } from "../src/testing/throwaway-database.ts";
 
 async function query<Row extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DecidedRequest, Decision } from "@dibs/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createPrismaClient, PrismaIssueStore } from "../src/index.ts";
-import { throwawayDatabase } from "./throwaway-database.ts";
+import { throwawayDatabase } from "../src/testing/throwaway-database.ts";
 
 const db = throwawayDatabase("store");
 const prisma = createPrismaClient(db.url);
@@ -217,5 +217,47 @@ describe("PrismaIssueStore, gate generations", () => {
     const rejected = { ...decided(coupon.id, "out", "REJECTED"), reason: "COUPON_ENDED" as const };
     expect((await store.record({ decided: [rejected] })).conflicts).toEqual([]);
     await expect(store.record({ decided: [decided(coupon.id, "x", "ISSUED")] })).rejects.toThrow(/without the generation/);
+  });
+});
+
+describe("PrismaIssueStore, lottery entries", () => {
+  const entry = (couponId: string, userId: string) => ({ requestId: randomUUID(), couponId, userId, acceptedAt: new Date() });
+  const aLottery = () => prisma.coupon.create({ data: { id: randomUUID(), name: "lottery", mode: "LOTTERY", stock: 1, seedHash: "ab".repeat(32) } });
+
+  it("enters each user once, a second entry DUPLICATE", async () => {
+    const lottery = await aLottery();
+    const outcome = await store.record({ decided: [], entries: [entry(lottery.id, "a"), entry(lottery.id, "b"), entry(lottery.id, "a")] });
+    expect(outcome.recorded.map((r) => [r.userId, r.decision])).toEqual([["a", "DUPLICATE"]]);
+    expect(await prisma.lotteryEntry.count({ where: { couponId: lottery.id } })).toBe(2);
+  });
+
+  it("rejects an entry into a lottery drawn already (COUPON_ENDED), and does not enter it", async () => {
+    const lottery = await aLottery();
+    await prisma.coupon.update({ where: { id: lottery.id }, data: { drawnAt: new Date() } });
+    const outcome = await store.record({ decided: [], entries: [entry(lottery.id, "a")] });
+    expect(outcome.recorded).toMatchObject([{ userId: "a", decision: "REJECTED", reason: "COUPON_ENDED" }]);
+    expect(await prisma.lotteryEntry.count({ where: { couponId: lottery.id } })).toBe(0);
+  });
+
+  it("waits for a draw under way and then rejects the entry, rather than entering it after the draw read the entries", async () => {
+    const lottery = await aLottery();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const drawHoldsTheRow = new Promise<void>((resolve) => (locked = resolve));
+    const draw = prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM coupon WHERE id = ${lottery.id}::uuid FOR UPDATE`;
+      locked();
+      await released;
+      await tx.coupon.update({ where: { id: lottery.id }, data: { drawnAt: new Date() } });
+    });
+    await drawHoldsTheRow;
+    const recording = store.record({ decided: [], entries: [entry(lottery.id, "late")] });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await draw;
+
+    expect((await recording).recorded).toMatchObject([{ userId: "late", decision: "REJECTED", reason: "COUPON_ENDED" }]);
+    expect(await prisma.lotteryEntry.count({ where: { couponId: lottery.id } })).toBe(0);
   });
 });

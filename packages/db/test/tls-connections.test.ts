@@ -1,7 +1,7 @@
 import { makeTestCertificates } from "@dibs/tls/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createPrismaClient } from "../src/index.ts";
-import { throwawayDatabase } from "./throwaway-database.ts";
+import { throwawayDatabase } from "../src/testing/throwaway-database.ts";
 import { CERTIFICATE_ROLE, startTlsPostgres, type TlsPostgres } from "./support/tls-postgres.ts";
 
 /** Whether the session the factory's pool opened for `url` runs over TLS, as the server sees it. */

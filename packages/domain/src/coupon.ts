@@ -41,6 +41,18 @@ export function windowRejection(state: WindowState): RejectionReason | undefined
   return undefined;
 }
 
+/** A campaign's state as its users see it. */
+export const COUPON_STATUSES = ["NOT_STARTED", "OPEN", "PAUSED", "ENDED", "SOLD_OUT", "DRAWN"] as const;
+export type CouponStatus = (typeof COUPON_STATUSES)[number];
+
+/** The campaign's state at `at`: a drawn lottery is DRAWN; otherwise the window decides, then whether stock is left. */
+export function couponStatusAt(coupon: Pick<Coupon, "startsAt" | "endsAt" | "pauses" | "drawnAt">, soldOut: boolean, at: Date): CouponStatus {
+  if (coupon.drawnAt) return "DRAWN";
+  const window = windowStateAt(coupon, at);
+  if (window !== "OPEN") return window;
+  return soldOut ? "SOLD_OUT" : "OPEN";
+}
+
 export function isPaused(coupon: Pick<Coupon, "pauses">): boolean {
   return coupon.pauses.some((p) => !p.resumedAt);
 }

@@ -7,4 +7,5 @@ export * from "./gate-rules.ts";
 export * from "./issue-request.ts";
 export * from "./ports.ts";
 export * from "./lottery.ts";
+export * from "./lottery-draw-rules.ts";
 export * from "./user-id.ts";

@@ -74,7 +74,8 @@ export interface IssueStore {
   /**
    * Records every decision, and every lottery entry, in one transaction; a large batch may take two, the later half
    * committing only after the earlier one, so a decision is never recorded without those of the requests before it.
-   * A user's second entry into a lottery is recorded as DUPLICATE and returned with the rest.
+   * A user's second entry into a lottery is recorded as DUPLICATE, and an entry into a lottery drawn meanwhile as
+   * REJECTED (COUPON_ENDED), each returned with the rest.
    */
   record(batch: RecordBatch): Promise<RecordOutcome>;
   /** What Postgres holds of a coupon now, for reading (reconcile, checks). */

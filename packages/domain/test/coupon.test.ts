@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPaused, remainingStock, windowStateAt } from "../src/coupon.ts";
+import { couponStatusAt, isPaused, remainingStock, windowStateAt } from "../src/coupon.ts";
 
 const startsAt = new Date("2026-01-01T10:00:00Z");
 const endsAt = new Date("2026-01-01T11:00:00Z");
@@ -40,5 +40,22 @@ describe("remainingStock", () => {
   it("never goes below zero", () => {
     expect(remainingStock({ stock: 5, issuedCount: 2 })).toBe(3);
     expect(remainingStock({ stock: 5, issuedCount: 7 })).toBe(0);
+  });
+});
+
+describe("couponStatusAt", () => {
+  const coupon = { startsAt, endsAt, pauses: [], drawnAt: null };
+  const during = new Date("2026-01-01T10:30:00Z");
+
+  it("follows the window first, then the stock", () => {
+    expect(couponStatusAt(coupon, false, new Date(startsAt.getTime() - 1))).toBe("NOT_STARTED");
+    expect(couponStatusAt(coupon, false, during)).toBe("OPEN");
+    expect(couponStatusAt(coupon, true, during)).toBe("SOLD_OUT");
+    expect(couponStatusAt(coupon, true, endsAt)).toBe("ENDED");
+    expect(couponStatusAt({ ...coupon, pauses: [{ pausedAt: startsAt, resumedAt: null }] }, false, during)).toBe("PAUSED");
+  });
+
+  it("says DRAWN once a lottery's winners are drawn", () => {
+    expect(couponStatusAt({ ...coupon, drawnAt: endsAt }, false, new Date(endsAt.getTime() + 1))).toBe("DRAWN");
   });
 });

@@ -1,4 +1,5 @@
 export * from "./client.ts";
+export * from "./coupon-partition.ts";
 export * from "./dead-letter-headers.ts";
 export * from "./issue-request-message.ts";
 export * from "./logger.ts";

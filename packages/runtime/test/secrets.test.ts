@@ -18,8 +18,8 @@ function secretsInRepository(): Array<{ file: string; value: string }> {
     /\$\{[A-Z_]*(?:SECRET|PASSWORD)[A-Z_]*:-([^}]+)\}/g,
   ];
   const anywhere = [
-    // secret: "…", jwtSecret = "…", JWT_SECRET: "…" (TypeScript)
-    /\b\w*(?:[sS]ecret|SECRET|[pP]assword|PASSWORD)\w*["']?\s*[:=]\s*["'`]([^"'`$]{6,})["'`]/g,
+    // secret: "…", jwtSecret = "…", JWT_SECRET: "…" (TypeScript; long enough to be one the apps would take)
+    /\b\w*(?:[sS]ecret|SECRET|[pP]assword|PASSWORD)\w*["']?\s*[:=]\s*["'`]([^"'`$]{16,})["'`]/g,
     // scheme://user:password@host
     /\b[a-z]+:\/\/[^:/\s"'@]+:([^@\s"'$]+)@/g,
   ];

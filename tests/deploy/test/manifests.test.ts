@@ -16,7 +16,12 @@ const API_VARIABLES = new Set(Object.keys(apiConfigSchema.shape));
 const ISSUER_VARIABLES = new Set(Object.keys(issuerConfigSchema.shape));
 const api = readDockerfile("infra/docker/api.Dockerfile");
 /** What an operator puts where the repository has placeholders: the apps refuse the placeholders themselves. */
-const OPERATOR_SECRETS = { JWT_SECRET: randomBytes(24).toString("base64url"), REQUEST_ID_SECRET: randomBytes(24).toString("base64url"), POSTGRES_PASSWORD: randomBytes(8).toString("hex") };
+const OPERATOR_SECRETS = {
+  JWT_SECRET: randomBytes(24).toString("base64url"),
+  REQUEST_ID_SECRET: randomBytes(24).toString("base64url"),
+  POSTGRES_PASSWORD: randomBytes(8).toString("hex"),
+  LOTTERY_SECRET_KEY: randomBytes(32).toString("hex"),
+};
 const issuer = readDockerfile("infra/docker/issuer.Dockerfile");
 
 function parseIssuerConfig(env: Record<string, string>) {
@@ -67,7 +72,12 @@ describe("the Kubernetes manifests (kustomize)", () => {
   }
 
   function operatorsSecret(shipped: Record<string, string>): Record<string, string> {
-    const filled: Record<string, string> = { ...shipped, JWT_SECRET: OPERATOR_SECRETS.JWT_SECRET, REQUEST_ID_SECRET: OPERATOR_SECRETS.REQUEST_ID_SECRET };
+    const filled: Record<string, string> = {
+      ...shipped,
+      JWT_SECRET: OPERATOR_SECRETS.JWT_SECRET,
+      REQUEST_ID_SECRET: OPERATOR_SECRETS.REQUEST_ID_SECRET,
+      LOTTERY_SECRET_KEY: OPERATOR_SECRETS.LOTTERY_SECRET_KEY,
+    };
     if (shipped.DATABASE_URL) filled.DATABASE_URL = shipped.DATABASE_URL.replace(/:[^:@/]+@/, `:${OPERATOR_SECRETS.POSTGRES_PASSWORD}@`);
     return filled;
   }

@@ -6,5 +6,6 @@ export const testEnv = {
   jwtSecret: "e2e-secret-e2e-secret-e2e-secret-0123456789",
   jwtIssuer: "dibs",
   requestIdSecret: "e2e-request-ids-e2e-request-ids-0123456789",
+  lotterySecretKey: "e2e0".repeat(16),
   issuerGroupId: "dibs-e2e",
 };

@@ -22,6 +22,7 @@ export async function startApi(): Promise<RunningApi> {
       KAFKA_BROKERS: testEnv.kafkaBrokers,
       PUBLISH_TIMEOUT_MS: 10_000,
       ISSUER_GROUP_ID: testEnv.issuerGroupId,
+      LOTTERY_SECRET_KEY: testEnv.lotterySecretKey,
     },
     log.child({ app: "api" }),
   );

@@ -3,7 +3,7 @@ import type { Issuer } from "@dibs/issuer/issuer";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../src/env.ts";
-import { drawWinners, seedHash } from "@dibs/domain";
+import { drawSeed, drawWinners, entrantsHash, seedHash } from "@dibs/domain";
 import { call, waitFor } from "../src/http.ts";
 import { createCoupon, drained, expectExact, flood } from "../src/sale.ts";
 import { type RunningApi, startApi, startIssuers, tokenFor } from "../src/system.ts";
@@ -96,10 +96,14 @@ describe("campaign controls on the real pipeline", () => {
 
   it("takes entries, draws the stock from them with the committed seed, and anyone can re-run the draw", async () => {
     const couponId = await createCoupon(api.url, { name: "lottery", stock: 10, mode: "LOTTERY" });
-    const lottery = () => call<{ seedHash: string; seed: string | null; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/lottery`, { token: admin });
+    const lottery = () => call<{ seedHash: string; secret: string | null; seed: string | null; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/lottery`, { token: admin });
     const opened = await lottery();
     expect(opened.body.seedHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(opened.body.secret).toBeNull();
     expect(opened.body.seed).toBeNull();
+    const kept = await prisma.lotterySecret.findUniqueOrThrow({ where: { couponId } });
+    expect(kept.secret).toBeNull();
+    expect(kept.sealedSecret).not.toContain(opened.body.seedHash);
 
     const users = Array.from({ length: 40 }, (_, i) => `lot-${run}-${i}`);
     const observed = await flood(api.url, couponId, [...users, ...users.slice(0, 5)]);
@@ -113,13 +117,15 @@ describe("campaign controls on the real pipeline", () => {
     const drawn = await waitFor(
       "the draw",
       async () => {
-        const r = await call<{ seed: string; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/draw`, { method: "POST", token: admin });
+        const r = await call<{ secret: string; entrantsHash: string; seed: string; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/draw`, { method: "POST", token: admin });
         return r.status === 200 ? r.body : undefined;
       },
       30_000,
     );
-    expect(seedHash(drawn.seed)).toBe(opened.body.seedHash);
+    expect(seedHash(drawn.secret)).toBe(opened.body.seedHash);
     expect(drawn.entrants).toHaveLength(40);
+    expect(entrantsHash(drawn.entrants)).toBe(drawn.entrantsHash);
+    expect(drawSeed(drawn.secret, drawn.entrantsHash)).toBe(drawn.seed);
     expect(drawWinners(drawn.entrants, drawn.seed, 10)).toEqual(drawn.winners);
 
     const decisions = await prisma.issueDecision.groupBy({ by: ["decision"], where: { couponId }, _count: { _all: true } });

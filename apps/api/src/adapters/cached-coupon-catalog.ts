@@ -1,10 +1,13 @@
-import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
-import type { Coupon, CouponView } from "@dibs/domain";
+import { type PrismaClient, toCoupon, toPublishedLottery, WITH_DRAW_RECORD, WITH_PAUSES } from "@dibs/db";
+import type { CouponView } from "@dibs/domain";
 import { UnavailableError } from "@dibs/domain";
 import { issuedAtGate } from "@dibs/gate";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { CachedCatalog } from "../ports.ts";
+import type { CachedCatalog, CatalogCoupon } from "../ports.ts";
+
+/** A coupon's row as the catalog keeps it; the view adds the gate's sold-out state. */
+type CouponRow = Omit<CatalogCoupon, "soldOut">;
 
 export interface CatalogOptions {
   /** How stale the coupon's row may be. */
@@ -30,9 +33,9 @@ interface Cached<T> {
  * While a value is reloaded, `cachedView` goes on answering from the one before: it is stale by one load at most.
  */
 export class CachedCouponCatalog implements CachedCatalog {
-  private readonly coupons = new Map<string, Cached<Coupon | null>>();
+  private readonly coupons = new Map<string, Cached<CouponRow | null>>();
   private readonly gateIssued = new Map<string, Cached<number | null>>();
-  private readonly views = new WeakMap<Coupon, [CouponView | undefined, CouponView | undefined]>();
+  private readonly views = new WeakMap<CouponRow, [CatalogCoupon | undefined, CatalogCoupon | undefined]>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -41,11 +44,16 @@ export class CachedCouponCatalog implements CachedCatalog {
     private readonly log: Logger,
   ) {}
 
-  async find(couponId: string): Promise<CouponView | null> {
+  async find(couponId: string): Promise<CatalogCoupon | null> {
     const coupon = await this.couponEntry(couponId).value;
     if (!coupon) return null;
     const atGate = await this.gateEntry(couponId).value;
     return this.view(coupon, atGate);
+  }
+
+  async issued(couponId: string): Promise<number> {
+    const [coupon, atGate] = await Promise.all([this.couponEntry(couponId).value, this.gateEntry(couponId).value]);
+    return Math.max(atGate ?? 0, coupon?.issuedCount ?? 0);
   }
 
   cachedView(couponId: string): CouponView | null | undefined {
@@ -64,10 +72,10 @@ export class CachedCouponCatalog implements CachedCatalog {
     this.gateIssued.delete(couponId);
   }
 
-  private async loadCoupon(couponId: string): Promise<Coupon | null> {
+  private async loadCoupon(couponId: string): Promise<CouponRow | null> {
     try {
-      const row = await this.prisma.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
-      return row ? toCoupon(row) : null;
+      const row = await this.prisma.coupon.findUnique({ where: { id: couponId }, include: { ...WITH_PAUSES, ...WITH_DRAW_RECORD } });
+      return row ? { ...toCoupon(row), lottery: toPublishedLottery(row) } : null;
     } catch (error) {
       this.log.warn({ err: error }, "reading the coupon from Postgres failed");
       throw new UnavailableError("DEPENDENCY_UNAVAILABLE", "The coupon database is unavailable");
@@ -83,7 +91,7 @@ export class CachedCouponCatalog implements CachedCatalog {
     }
   }
 
-  private couponEntry(couponId: string): Cached<Coupon | null> {
+  private couponEntry(couponId: string): Cached<CouponRow | null> {
     return this.cached(this.coupons, couponId, this.options.couponTtlMs, (last) =>
       this.loadCoupon(couponId).catch((error: unknown) => {
         if (!last || Date.now() - last.at > this.options.staleIfErrorMs) throw error;
@@ -98,7 +106,7 @@ export class CachedCouponCatalog implements CachedCatalog {
   }
 
   /** Every request reads the view: it is made once per coupon row and sold-out state, not once per request. */
-  private view(coupon: Coupon, atGate: number | null): CouponView {
+  private view(coupon: CouponRow, atGate: number | null): CatalogCoupon {
     const soldOut = Math.max(atGate ?? 0, coupon.issuedCount) >= coupon.stock;
     const views = this.views.get(coupon);
     const made = views?.[soldOut ? 1 : 0];

@@ -1,12 +1,12 @@
 import { type IssueRequest, UnavailableError } from "@dibs/domain";
-import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent, type TraceHeaders } from "@dibs/kafka";
-import { type PartitionMetadata, Partitioners, type Producer } from "kafkajs";
+import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent, partitionOfCoupon, type TraceHeaders } from "@dibs/kafka";
+import type { PartitionMetadata, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "../metrics.ts";
 import type { TracedPublisher } from "../ports.ts";
 
 export interface PublisherOptions {
-  /** How long a request waits for the broker's acknowledgement before the API answers 503. */
+  /** How long after its acceptance a request waits for the broker's acknowledgement before the API answers 503. */
   ackTimeoutMs: number;
   /** How long the first request of an idle moment waits for company. */
   lingerMs?: number;
@@ -43,7 +43,6 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   private inFlight: Pending[] = [];
   private sending = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitionByKey = new Map<string, number>();
   /** One sweep for every waiting request, not a timer each: a timer per request cost more than the rest of `publish`. */
   private readonly sweeper: NodeJS.Timeout;
@@ -62,13 +61,19 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
     this.sweeper = setInterval(() => this.expireOverdue(), Math.max(1, Math.min(100, options.ackTimeoutMs / 4))).unref();
   }
 
-  publish(request: IssueRequest, trace: TraceHeaders = {}): Promise<void> {
+  get answerDeadlineMs(): number {
+    return this.options.ackTimeoutMs;
+  }
+
+  publish(request: IssueRequest, trace: TraceHeaders = {}, options: { resent?: boolean } = {}): Promise<void> {
     const refusal = this.refusalNow();
     if (refusal) return Promise.reject(new UnavailableError("PUBLISH_UNAVAILABLE", refusal));
     const encoded = encodeIssueRequest(request, trace);
     const partition = this.partitionOf(encoded.key);
     return new Promise<void>((resolve, reject) => {
-      const deadline = Date.now() + this.options.ackTimeoutMs;
+      // From the acceptance, not from here: whatever delayed the request on its way in (a slow Postgres read of the
+      // coupon), it is answered within ackTimeoutMs of the time that counts for the window, which a lottery's draw relies on.
+      const deadline = (options.resent ? Date.now() : request.acceptedAt.getTime()) + this.options.ackTimeoutMs;
       this.queue.push({ message: { ...encoded, partition }, request, trace, deadline, settled: false, resolve, reject });
       this.schedule();
     });
@@ -93,7 +98,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   private partitionOf(key: string): number {
     let partition = this.partitionByKey.get(key);
     if (partition === undefined) {
-      partition = this.partitioner({ topic: ISSUE_REQUEST_TOPIC, partitionMetadata: this.partitions, message: { key, value: null } });
+      partition = partitionOfCoupon(key, this.partitions.length);
       if (this.partitionByKey.size >= 10_000) this.partitionByKey.clear();
       this.partitionByKey.set(key, partition);
     }
@@ -179,7 +184,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
     for (const waiting of [this.queue, this.inFlight]) {
       for (const pending of waiting) {
         if (!pending.settled && pending.deadline <= now) {
-          settle(pending, new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not acknowledge within ${this.options.ackTimeoutMs} ms`));
+          settle(pending, new UnavailableError("PUBLISH_UNAVAILABLE", `Kafka did not acknowledge within ${this.options.ackTimeoutMs} ms of the acceptance`));
         }
       }
     }

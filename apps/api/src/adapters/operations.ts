@@ -1,9 +1,12 @@
 import type { PrismaIssueStore } from "@dibs/db";
 import type { RedisIssueGate } from "@dibs/gate";
-import { consumerLag, listDeadLetters, reconcile, repair, replayDeadLetters } from "@dibs/ops";
+import { consumerLag, couponEntryProgress, listDeadLetters, reconcile, repair, replayDeadLetters } from "@dibs/ops";
 import type { Redis } from "ioredis";
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import type { Operations } from "../ports.ts";
+
+/** How long a draw waits for the issuers to record its partition up to its end before refusing with ENTRIES_IN_FLIGHT. */
+const ENTRY_WAIT_MS = 3_000;
 
 export interface OperationsDeps {
   store: PrismaIssueStore;
@@ -19,18 +22,18 @@ export class KafkaRedisPostgresOperations implements Operations {
   async reconcile(couponId: string) {
     const report = await reconcile(this.deps.store, this.deps.redis, couponId);
     if (!report) return null;
-    return { ...report, consumerLag: await this.lag() };
+    return { ...report, consumerLag: await this.withAdmin((admin) => consumerLag(admin, this.deps.issuerGroupId)) };
   }
 
-  async requestsInFlight() {
-    return (await this.lag()).reduce((sum, p) => sum + p.lag, 0);
+  entryProgress(couponId: string) {
+    return this.withAdmin((admin) => couponEntryProgress(admin, this.deps.issuerGroupId, couponId, ENTRY_WAIT_MS));
   }
 
-  private async lag() {
+  private async withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = this.deps.kafka.admin();
     await admin.connect();
     try {
-      return await consumerLag(admin, this.deps.issuerGroupId);
+      return await use(admin);
     } finally {
       await admin.disconnect();
     }

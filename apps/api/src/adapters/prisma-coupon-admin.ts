@@ -4,7 +4,8 @@ import { type Coupon, DECISIONS, type Decision, DomainError } from "@dibs/domain
 import type { CampaignAction, CouponAdmin, CouponPage, CouponSummary, IssueRow, LotteryView, NewCoupon } from "../ports.ts";
 import { applyControl } from "./campaign-controls.ts";
 import { fairnessOf } from "./fairness-query.ts";
-import { drawLottery, lotteryView, newLotterySeed } from "./lottery-draw.ts";
+import { drawLottery, lotteryView, newLotterySecret } from "./lottery-draw.ts";
+import type { LotterySecretSeal } from "./lottery-secret-seal.ts";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -12,14 +13,18 @@ const RATE_WINDOW_SECONDS = 10;
 const EXPORT_PAGE = 5_000;
 
 export class PrismaCouponAdmin implements CouponAdmin {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** Without a seal (no LOTTERY_SECRET_KEY), creating or drawing a lottery is refused with LOTTERY_KEY_UNAVAILABLE. */
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly seal: LotterySecretSeal | null = null,
+  ) {}
 
   async create(coupon: NewCoupon, actor: string): Promise<Coupon> {
+    const id = randomUUID();
+    const lottery = coupon.mode === "LOTTERY" ? newLotterySecret(id, this.seal) : null;
     return this.prisma.$transaction(async (tx) => {
-      const id = randomUUID();
-      const lottery = coupon.mode === "LOTTERY" ? newLotterySeed() : null;
       const row = await tx.coupon.create({ data: { id, ...coupon, seedHash: lottery?.seedHash ?? null }, include: WITH_PAUSES });
-      if (lottery) await tx.lotterySeed.create({ data: { couponId: id, seed: lottery.seed } });
+      if (lottery) await tx.lotterySecret.create({ data: { couponId: id, sealedSecret: lottery.sealedSecret } });
       const created = toCoupon(row);
       await audit(tx, actor, "create", created.id, null, { ...created, seedHash: lottery?.seedHash });
       return created;
@@ -34,7 +39,7 @@ export class PrismaCouponAdmin implements CouponAdmin {
     return this.prisma.$transaction(async (tx) => {
       const before = await lockCoupon(tx, couponId);
       if (!before) return null;
-      await drawLottery(tx, before, at);
+      await drawLottery(tx, before, at, this.seal);
       const after = await lotteryView(tx, couponId);
       if (!before.drawnAt) await audit(tx, actor, "draw", couponId, before, after);
       return after;

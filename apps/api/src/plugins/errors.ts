@@ -11,11 +11,13 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   COUPON_ENDED: 409,
   COUPON_PAUSED: 409,
   COUPON_NOT_ENDED: 409,
+  ENTRIES_IN_FLIGHT: 409,
   STOCK_OPERATION_CONFLICT: 409,
   COUPON_SOLD_OUT: 409,
   INVALID_COUPON: 400,
   PUBLISH_UNAVAILABLE: 503,
   DEPENDENCY_UNAVAILABLE: 503,
+  LOTTERY_KEY_UNAVAILABLE: 503,
 };
 
 const RETRY_AFTER_SECONDS = "1";
@@ -36,6 +38,8 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         request.log.warn({ err: error }, "dependency unavailable");
         reply.header("retry-after", RETRY_AFTER_SECONDS);
       }
+      const retryAfter = error.details?.retryAfterSeconds;
+      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
       return reply.code(status).send({ code: error.code, message: error.message, ...error.details });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

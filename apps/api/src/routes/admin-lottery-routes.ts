@@ -1,22 +1,25 @@
+import { type Coupon, drawWindowRefusal, partitionRefusal } from "@dibs/domain";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, LotteryView } from "../ports.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
-import { couponIdParams } from "./schemas.ts";
+import { couponIdParams, lotteryFields } from "./schemas.ts";
 
 const lotteryBody = z
   .object({
     couponId: z.uuid(),
-    seedHash: z.string().describe("SHA-256 of the seed, published when the lottery opens"),
-    seed: z.string().nullable().describe("revealed at the draw"),
+    seedHash: lotteryFields.seedHash,
+    secret: lotteryFields.secret.nullable(),
+    entrantsHash: lotteryFields.entrantsHash,
+    seed: lotteryFields.seed.nullable(),
     drawnAt: z.iso.datetime().nullable(),
     stock: z.number().int(),
     entrants: z.array(z.string()),
     winners: z.array(z.string()).describe("in draw order; equal to drawWinners(entrants, seed, stock)"),
   })
-  .describe("Re-run the draw: sort the entrants by UTF-8 bytes, Fisher–Yates with SHA-256(seed:counter), take the first `stock`");
+  .describe("Re-run the draw: check SHA-256(secret) = seedHash and the entrants' hash, then drawWinners(entrants, seed, stock) (packages/domain/src/lottery.ts)");
 
 export function adminLotteryRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -39,21 +42,37 @@ export function adminLotteryRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Draw an ended lottery's winners once all its entries are in; every entrant gets a final status",
         params: couponIdParams,
         body: z.strictObject({}).nullish(),
-        response: { 200: lotteryBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "COUPON_NOT_ENDED", "ENTRIES_IN_FLIGHT") },
+        response: {
+          200: lotteryBody,
+          ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "INVALID_COUPON", "COUPON_NOT_ENDED", "ENTRIES_IN_FLIGHT", "LOTTERY_KEY_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
+        },
       },
     },
     async (request) => {
       const { couponId } = request.params;
-      const inFlight = await deps.operations.requestsInFlight();
-      if (inFlight > 0) {
-        throw new HttpError(409, "ENTRIES_IN_FLIGHT", `${inFlight} requests are still on their way to the issuer; draw again in a moment`, { "retry-after": "1" });
-      }
-      const drawn = await deps.admin.draw(couponId, request.caller.userId, new Date());
+      const at = new Date();
+      const coupon = await deps.catalog.find(couponId);
+      if (!coupon) throw notALottery(couponId);
+      if (!coupon.drawnAt) await refuseUntilEntriesAreIn(deps, coupon, at);
+      const drawn = await deps.admin.draw(couponId, request.caller.userId, at);
       if (!drawn) throw notALottery(couponId);
+      deps.catalog.forget(couponId);
       await deps.changes.announce(couponId);
       return toBody(drawn);
     },
   );
+}
+
+/**
+ * ENTRIES_IN_FLIGHT while an entry accepted before the end may still be unanswered, or answered but not yet recorded
+ * by the issuers. Only the lottery's own partition is looked at, once every entry has had its answer: its end offset
+ * then covers every entry acknowledged. The coupon may be a cached copy: its end only ever moves earlier.
+ */
+async function refuseUntilEntriesAreIn(deps: ApiDeps, coupon: Coupon, at: Date): Promise<void> {
+  const tooEarly = drawWindowRefusal(coupon, deps.publisher.answerDeadlineMs, at);
+  if (tooEarly) throw tooEarly;
+  const unrecorded = partitionRefusal(await deps.operations.entryProgress(coupon.id));
+  if (unrecorded) throw unrecorded;
 }
 
 function notFound(error: HttpError): never {

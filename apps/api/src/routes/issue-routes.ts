@@ -74,7 +74,7 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
 async function answerAgain(earlier: IssueRequest, deps: ApiDeps, trace: TraceHeaders, reply: FastifyReply) {
   const decided = await deps.queries.findDecision(earlier.requestId).catch(() => null);
   if (decided) return reply.code(200).send(toStatusBody(decided));
-  await unavailableAs503(deps.publisher.publish(earlier, trace), earlier.requestId);
+  await unavailableAs503(deps.publisher.publish(earlier, trace, { resent: true }), earlier.requestId);
   return answerPending(earlier.requestId, reply);
 }
 

@@ -1,15 +1,23 @@
 import { randomUUID } from "node:crypto";
-import type { Coupon, CouponView, IssueRequest } from "@dibs/domain";
+import type { Coupon, EntryProgress, IssueRequest } from "@dibs/domain";
 import { UnavailableError } from "@dibs/domain";
-import type { ApiDeps, DecisionView } from "../../src/ports.ts";
+import type { ApiDeps, CatalogCoupon, DecisionView } from "../../src/ports.ts";
+import { inMemoryLotteries } from "./in-memory-lotteries.ts";
 
 /** The API's ports in memory: every test can see what would have been produced or written. */
 export function inMemoryDeps() {
-  const coupons = new Map<string, CouponView>();
+  const coupons = new Map<string, CatalogCoupon>();
   const published: IssueRequest[] = [];
   const decisions = new Map<string, DecisionView>();
   const idempotency = new Map<string, IssueRequest>();
-  const state = { kafkaDown: false, cached: new Set<string>() };
+  const lotteries = inMemoryLotteries(coupons);
+  const state = {
+    kafkaDown: false,
+    cached: new Set<string>(),
+    /** What the issuers' partition of any coupon looks like to a draw; the coupons it was asked for. */
+    entryProgress: { partition: 0, committed: 0, target: 0 } as EntryProgress,
+    progressAskedFor: [] as string[],
+  };
   const decisionListeners: Array<(requestIds: readonly string[]) => void> = [];
   /** As the issuer announces a recorded decision. */
   const announce = (requestIds: string[]) => decisionListeners.forEach((listener) => listener(requestIds));
@@ -17,11 +25,16 @@ export function inMemoryDeps() {
   const deps: ApiDeps = {
     catalog: {
       find: async (id) => coupons.get(id) ?? null,
+      issued: async (id) => {
+        const coupon = coupons.get(id);
+        return coupon?.soldOut ? coupon.stock : (coupon?.issuedCount ?? 0);
+      },
       // Like the real cache right after a miss: nothing in memory until a request asked for it the slow way.
       cachedView: (id) => (state.cached.has(id) ? (coupons.get(id) ?? null) : undefined),
       forget: (id) => void state.cached.delete(id),
     },
     publisher: {
+      answerDeadlineMs: 5_000,
       publish: async (request) => {
         if (state.kafkaDown) throw new UnavailableError("PUBLISH_UNAVAILABLE", "Kafka did not acknowledge");
         published.push(request);
@@ -38,7 +51,7 @@ export function inMemoryDeps() {
     admin: {
       create: async (c) => {
         const coupon: Coupon = { id: randomUUID(), issuedCount: 0, pauses: [], drawnAt: null, ...c };
-        coupons.set(coupon.id, { ...coupon, soldOut: false });
+        coupons.set(coupon.id, { ...coupon, soldOut: false, lottery: c.mode === "LOTTERY" ? lotteries.published(coupon.id) : null });
         return coupon;
       },
       list: async () => ({ items: [...coupons.values()], nextCursor: null }),
@@ -49,8 +62,7 @@ export function inMemoryDeps() {
       control: async () => null,
       addStock: async () => null,
       issues: async function* () {},
-      lottery: async () => null,
-      draw: async () => null,
+      ...lotteries.ports,
     },
     idempotency: {
       find: async (scope) => idempotency.get(JSON.stringify(scope)) ?? null,
@@ -67,7 +79,10 @@ export function inMemoryDeps() {
       reconcile: async () => null,
       repair: async () => null,
       deadLetters: async () => [],
-      requestsInFlight: async () => 0,
+      entryProgress: async (couponId) => {
+        state.progressAskedFor.push(couponId);
+        return state.entryProgress;
+      },
       replay: async () => ({ replayed: [], skipped: [], missing: [] }),
     },
     saleWatch: {
@@ -79,9 +94,10 @@ export function inMemoryDeps() {
     readiness: {},
   };
 
-  function addCoupon(overrides: Partial<CouponView> = {}): CouponView {
-    const coupon: CouponView = {
-      id: randomUUID(),
+  function addCoupon(overrides: Partial<CatalogCoupon> = {}): CatalogCoupon {
+    const id = overrides.id ?? randomUUID();
+    const coupon: CatalogCoupon = {
+      id,
       name: "Test coupon",
       stock: 10,
       issuedCount: 0,
@@ -92,11 +108,12 @@ export function inMemoryDeps() {
       mode: "FIRST_COME",
       drawnAt: null,
       soldOut: false,
+      lottery: overrides.mode === "LOTTERY" ? lotteries.published(id) : null,
       ...overrides,
     };
     coupons.set(coupon.id, coupon);
     return coupon;
   }
 
-  return { deps, coupons, published, decisions, state, addCoupon, idempotency, announce };
+  return { deps, coupons, published, decisions, state, addCoupon, idempotency, announce, lotteries };
 }

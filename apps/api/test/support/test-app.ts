@@ -1,13 +1,16 @@
 import { createSigner } from "fast-jwt";
 import { type AppOptions, buildApp } from "../../src/app.ts";
+import type { ApiDeps } from "../../src/ports.ts";
 import { mintToken } from "../../src/tokens.ts";
 import { inMemoryDeps } from "./in-memory-deps.ts";
 
 export const SECRET = "unit-secret-unit-secret-unit-secret-0123";
 export const ISSUER = "dibs";
 
-export async function testApp(options: Partial<AppOptions> = {}) {
+/** The app over in-memory ports, but for the real adapters in `real`. */
+export async function testApp(options: Partial<AppOptions> = {}, real: Partial<ApiDeps> = {}) {
   const memory = inMemoryDeps();
+  Object.assign(memory.deps, real);
   const app = await buildApp(memory.deps, {
     auth: { algorithm: "HS256", key: SECRET, issuer: ISSUER },
     requestIdSecret: "request-ids-request-ids-request-ids-0123",

@@ -32,8 +32,8 @@ export class InMemoryIssueStore implements IssueStore {
     const stale = staleGates(given, gateEpochs, this.gateEpochs);
     if (stale.length > 0) return { conflicts: [], staleGates: stale, recorded: [] };
     const conflicts = new Set<string>();
-    const duplicates = this.enter(entries).filter((d) => !this.decisions.has(d.requestId));
-    const decided = [...given, ...duplicates];
+    const refused = this.enter(entries).filter((d) => !this.decisions.has(d.requestId));
+    const decided = [...given, ...refused];
     const fresh: DecidedRequest[] = [];
     const newIssues = new Map<string, Set<string>>();
     for (const d of decided) {
@@ -69,15 +69,19 @@ export class InMemoryIssueStore implements IssueStore {
   }
 
   private enter(entries: readonly IssueRequest[]): DecidedRequest[] {
-    const duplicates: DecidedRequest[] = [];
+    const refused: DecidedRequest[] = [];
     for (const entry of entries) {
+      if (this.coupons.get(entry.couponId)?.drawnAt) {
+        refused.push({ ...entry, decision: "REJECTED", reason: "COUPON_ENDED" });
+        continue;
+      }
       const byUser = this.entries.get(entry.couponId) ?? new Map<string, string>();
       this.entries.set(entry.couponId, byUser);
       const earlier = byUser.get(entry.userId);
       if (!earlier) byUser.set(entry.userId, entry.requestId);
-      else if (earlier !== entry.requestId) duplicates.push({ ...entry, decision: "DUPLICATE", holding: 1 });
+      else if (earlier !== entry.requestId) refused.push({ ...entry, decision: "DUPLICATE", holding: 1 });
     }
-    return duplicates;
+    return refused;
   }
 
   async ledgerForRebuild(couponId: string): Promise<CouponLedger | null> {

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { HttpError } from "../plugins/http-error.ts";
+import type { ApiDeps } from "../ports.ts";
+import { toPublicCouponBody } from "./coupon-body.ts";
+import { AS_USER, errorsFor, WITH_INPUT } from "./error-responses.ts";
+import { couponIdParams, publicCouponBody } from "./schemas.ts";
+
+/**
+ * A coupon as its users see it, for a countdown, a stock bar and a lottery's commitment. Behind a token like the issue
+ * route: the per-user rate limit then holds it too, and an id the cache does not know costs a Postgres read, which
+ * anonymous callers could spend at will.
+ */
+export function couponRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/coupons/:couponId",
+    {
+      onRequest: app.authenticate,
+      schema: {
+        summary: "A coupon: its window, status and remaining stock; for a lottery its seedHash, and once drawn what re-runs the draw",
+        params: couponIdParams,
+        response: { 200: publicCouponBody, ...errorsFor(...AS_USER, ...WITH_INPUT, "COUPON_NOT_FOUND", "DEPENDENCY_UNAVAILABLE") },
+      },
+    },
+    async (request) => {
+      const { couponId } = request.params;
+      const coupon = await deps.catalog.find(couponId);
+      if (!coupon) throw new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
+      return toPublicCouponBody(coupon, await deps.catalog.issued(couponId));
+    },
+  );
+}
