@@ -43,7 +43,9 @@ describe("a consumer group whose coordinator dies and comes back", () => {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           await holdNextBatch;
-          await consumer.commitOffsets([{ topic, partition: 0, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+          // As the issuer does: a refused commit (the member expired while the batch was held) is not the batch's
+          // failure, which would stop the consumer for good; the group rejoins and the batch comes again.
+          await consumer.commitOffsets([{ topic, partition: 0, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]).catch(() => undefined);
         },
       });
       await producer.send({ topic, acks: -1, messages: [{ value: "before" }] });
