@@ -275,3 +275,10 @@ describe("infra/docker-compose.yml", () => {
     expect(services.lb.volumes[0]).toContain("./docker/nginx.conf");
   });
 });
+
+describe("turbo.json", () => {
+  it("passes every variable the apps read to their tasks (turbo drops the others: pnpm dev would not see them)", () => {
+    const passed = new Set((JSON.parse(readRepoFile("turbo.json")) as { globalPassThroughEnv: string[] }).globalPassThroughEnv);
+    expect([...API_VARIABLES, ...ISSUER_VARIABLES].filter((name) => !passed.has(name))).toEqual([]);
+  });
+});
