@@ -1,6 +1,6 @@
 import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
 import type { TraceHeaders } from "@dibs/kafka";
-import type { DeadLetterEntry, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
+import type { DeadLetterListing, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
 
 /** What Postgres says about one decided request. */
@@ -126,7 +126,8 @@ export interface DecisionFeed {
 export interface Operations {
   reconcile(couponId: string): Promise<(Reconciliation & { consumerLag: PartitionLag[] }) | null>;
   repair(couponId: string): Promise<{ repaired: string[]; remaining: string[] } | null>;
-  deadLetters(): Promise<DeadLetterEntry[]>;
+  /** The latest dead letters of each partition, and how many the topic holds. */
+  deadLetters(): Promise<DeadLetterListing>;
   /**
    * Where the issuer group stands on the partition that carries the coupon's requests, against that partition's end
    * offset as read when asked; waits a moment for the group to get there.

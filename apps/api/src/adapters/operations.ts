@@ -1,6 +1,6 @@
 import type { PrismaIssueStore } from "@dibs/db";
 import type { RedisIssueGate } from "@dibs/gate";
-import { consumerLag, couponEntryProgress, listDeadLetters, reconcile, repair, replayDeadLetters } from "@dibs/ops";
+import { consumerLag, couponEntryProgress, listDeadLetters, readDeadLetters, reconcile, repair, replayDeadLetters } from "@dibs/ops";
 import type { Redis } from "ioredis";
 import type { Admin, Kafka } from "kafkajs";
 import type { Operations } from "../ports.ts";
@@ -48,9 +48,8 @@ export class KafkaRedisPostgresOperations implements Operations {
   }
 
   async replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }) {
-    const letters = await listDeadLetters(this.deps.kafka);
-    const chosen = selection.all ? letters : letters.filter((l) => selection.ids?.includes(l.id));
-    const missing = (selection.ids ?? []).filter((id) => !letters.some((l) => l.id === id));
+    const chosen = selection.all ? (await listDeadLetters(this.deps.kafka)).letters : await readDeadLetters(this.deps.kafka, selection.ids ?? []);
+    const missing = (selection.ids ?? []).filter((id) => !chosen.some((l) => l.id === id));
     return { ...(await replayDeadLetters(this.deps.kafka, chosen)), missing };
   }
 }

@@ -8,8 +8,13 @@ import { couponIdParams } from "./schemas.ts";
 
 const reconciliationBody = z.object({
   couponId: z.uuid(),
-  postgres: z.object({ stock: z.number(), issued: z.number(), holders: z.number(), decisions: z.number() }),
-  redis: z.object({ present: z.boolean(), issued: z.number().nullable(), holders: z.number(), decisions: z.number() }),
+  postgres: z.object({ stock: z.number(), issued: z.number(), holders: z.number() }),
+  redis: z.object({
+    present: z.boolean(),
+    issued: z.number().nullable(),
+    holders: z.number(),
+    inFlight: z.number().describe("Verdicts the gate holds for requests Postgres has not recorded yet: a batch being recorded"),
+  }),
   differences: z.array(z.string()),
   consumerLag: z.array(z.object({ partition: z.number(), committed: z.number(), end: z.number(), lag: z.number() })),
 });
@@ -70,9 +75,18 @@ export function adminOperationsRoutes(app: FastifyInstance, deps: ApiDeps): void
     "/admin/dlq",
     {
       onRequest: app.requireAdmin,
-      schema: { summary: "The dead-letter topic, with each letter's reason and origin", response: { 200: z.object({ items: z.array(deadLetterBody) }), ...errorsFor(...AS_ADMIN) } },
+      schema: {
+        summary: "The latest dead letters of each partition (200), with each letter's reason and origin",
+        response: {
+          200: z.object({ items: z.array(deadLetterBody), total: z.number().int().describe("Letters in the topic, listed or not") }),
+          ...errorsFor(...AS_ADMIN),
+        },
+      },
     },
-    async () => ({ items: await deps.operations.deadLetters() }),
+    async () => {
+      const { letters, total } = await deps.operations.deadLetters();
+      return { items: letters, total };
+    },
   );
 
   typed.post(
@@ -80,7 +94,7 @@ export function adminOperationsRoutes(app: FastifyInstance, deps: ApiDeps): void
     {
       onRequest: app.requireAdmin,
       schema: {
-        summary: "Publish dead letters again; a request already decided keeps its decision",
+        summary: "Publish dead letters again (the listed ones with all: true); a request already decided keeps its decision",
         body: z.union([z.strictObject({ ids: z.array(letterId).min(1).max(10_000) }), z.strictObject({ all: z.literal(true) })]),
         response: {
           200: z.object({

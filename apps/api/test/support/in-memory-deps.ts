@@ -78,7 +78,7 @@ export function inMemoryDeps() {
     operations: {
       reconcile: async () => null,
       repair: async () => null,
-      deadLetters: async () => [],
+      deadLetters: async () => ({ letters: [], total: 0 }),
       entryProgress: async (couponId) => {
         state.progressAskedFor.push(couponId);
         return state.entryProgress;
