@@ -16,7 +16,7 @@ const waitFor = (requestId: string, user: string, seconds = 2) =>
   current!.app.inject({ url: `/issue-requests/${requestId}`, headers: { authorization: `Bearer ${userToken(user)}`, prefer: `wait=${seconds}` } });
 
 describe("clients waiting for a decision", () => {
-  it("are held to a limit per user: past it 429 TOO_MANY_WAITS with Retry-After, while another user still waits", async () => {
+  it("are held to a limit per user: past it 429 TOO_MANY_WAITS with Retry-After, while another user still waits", { timeout: 30_000 }, async () => {
     current = await testApp({ waits: { perUser: 2 } });
     const mine = await Promise.all([0, 1, 2].map(() => acceptedFor("alice")));
     const theirs = await acceptedFor("bob");
@@ -28,7 +28,7 @@ describe("clients waiting for a decision", () => {
     expect((await Promise.all(held)).map((r) => r.statusCode)).toEqual([200, 200]);
   });
 
-  it("are woken by the issuer's announcement, with one read per sweep for all of them, not a read per waiter", async () => {
+  it("are woken by the issuer's announcement, with one read per sweep for all of them, not a read per waiter", { timeout: 30_000 }, async () => {
     current = await testApp({ waits: { sweepMs: 1_000 } });
     const t = current;
     let reads = 0;
@@ -51,7 +51,7 @@ describe("clients waiting for a decision", () => {
     expect(reads).toBeLessThanOrEqual(30 + 4);
   });
 
-  it("end their status streams when the instance shuts down, telling the client to reconnect", async () => {
+  it("end their status streams when the instance shuts down, telling the client to reconnect", { timeout: 30_000 }, async () => {
     current = await testApp();
     const { requestId } = await acceptedFor("alice");
     await current.app.listen({ port: 0, host: "127.0.0.1" });
