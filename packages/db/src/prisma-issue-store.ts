@@ -55,29 +55,75 @@ export class PrismaIssueStore implements IssueStore {
     }
   }
 
+  async findDecided(requestIds: readonly string[]): Promise<Map<string, DecidedRequest>> {
+    if (requestIds.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<DecisionRow[]>`
+      SELECT request_id::text, coupon_id::text, user_id, decision::text AS decision, reason, holding, accepted_at
+      FROM issue_decision WHERE request_id = ANY(${arrayLiteral(requestIds)}::uuid[])`;
+    return new Map(rows.map((row) => [row.request_id, toDecided(row)]));
+  }
+
   async ledger(couponId: string): Promise<CouponLedger | null> {
-    return this.prisma.$transaction(async (tx) => readLedger(tx, couponId), { ...TX_OPTIONS, isolationLevel: "RepeatableRead" });
+    const row = await this.prisma.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
+    return row ? ledgerOf(this.prisma, row) : null;
   }
 
   /**
-   * Read committed, after the epoch's update: that update waits for every batch still being recorded under the old
-   * epoch (each locks the coupon's row), and the reads that follow, each a snapshot of its own, see them all. A batch
-   * of the old epoch that comes later finds the new one and is refused.
+   * The epoch's update waits for every batch still being recorded under the old epoch (each locks the coupon's row);
+   * the holders are read after it commits, so they include them all. A batch of the old epoch that comes later finds
+   * the new one and is refused, and none of the new one is recorded before this ledger's gate is installed.
    */
   async ledgerForRebuild(couponId: string): Promise<CouponLedger | null> {
-    return this.prisma.$transaction(async (tx) => {
+    const row = await this.prisma.$transaction(async (tx) => {
       const advanced = await tx.$executeRaw`UPDATE coupon SET gate_epoch = gate_epoch + 1 WHERE id = ${couponId}::uuid`;
-      return advanced === 0 ? null : readLedger(tx, couponId);
+      return advanced === 0 ? null : tx.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
     }, TX_OPTIONS);
+    return row ? ledgerOf(this.prisma, row) : null;
   }
 }
 
-async function readLedger(tx: Tx, couponId: string): Promise<CouponLedger | null> {
-  const coupon = await tx.coupon.findUnique({ where: { id: couponId }, include: WITH_PAUSES });
-  if (!coupon) return null;
-  const holdings = await tx.couponIssue.groupBy({ by: ["userId"], where: { couponId }, _count: { _all: true } });
-  const decisions = await tx.issueDecision.findMany({ where: { couponId }, select: { requestId: true, decision: true, holding: true } });
-  return { coupon: toCoupon(coupon), epoch: coupon.gateEpoch, holdings: holdings.map((h) => ({ userId: h.userId, count: h._count._all })), decisions };
+interface DecisionRow {
+  request_id: string;
+  coupon_id: string;
+  user_id: string;
+  decision: Decision;
+  reason: string | null;
+  holding: number | null;
+  accepted_at: Date;
+}
+
+function toDecided(row: DecisionRow): DecidedRequest {
+  return {
+    requestId: row.request_id,
+    couponId: row.coupon_id,
+    userId: row.user_id,
+    acceptedAt: row.accepted_at,
+    decision: row.decision,
+    ...(row.reason ? { reason: row.reason as RejectionReason } : {}),
+    ...(row.holding !== null ? { holding: row.holding } : {}),
+  };
+}
+
+/** Holders read a page at a time, in user id order. */
+const HOLDINGS_PAGE = 5_000;
+
+function ledgerOf(prisma: PrismaClient, row: Parameters<typeof toCoupon>[0]): CouponLedger {
+  const coupon = toCoupon(row);
+  return {
+    coupon,
+    epoch: row.gateEpoch,
+    holdings: async function* () {
+      let after = "";
+      for (;;) {
+        const page = await prisma.$queryRaw<Array<{ user_id: string; n: number }>>`
+          SELECT user_id, count(*)::int AS n FROM coupon_issue WHERE coupon_id = ${coupon.id}::uuid AND user_id > ${after}
+          GROUP BY user_id ORDER BY user_id LIMIT ${HOLDINGS_PAGE}`;
+        if (page.length > 0) yield page.map((h) => ({ userId: h.user_id, count: h.n }));
+        if (page.length < HOLDINGS_PAGE) return;
+        after = page.at(-1)!.user_id;
+      }
+    },
+  };
 }
 
 /** A gated coupon of the batch, the generation of the gate that decided it, and how many it issued. */

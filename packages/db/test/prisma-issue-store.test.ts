@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DecidedRequest, Decision } from "@dibs/domain";
+import type { CouponLedger, DecidedRequest, Decision } from "@dibs/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createPrismaClient, PrismaIssueStore } from "../src/index.ts";
 import { throwawayDatabase } from "../src/testing/throwaway-database.ts";
@@ -98,7 +98,7 @@ describe("PrismaIssueStore", () => {
       ["a", 2],
     ]);
     const ledger = await store.ledger(coupon.id);
-    expect(ledger?.holdings).toEqual([{ userId: "a", count: 2 }]);
+    expect(await holdingsOf(ledger!)).toEqual([{ userId: "a", count: 2 }]);
   });
 
   it("records user ids of any characters as they are", async () => {
@@ -115,14 +115,43 @@ describe("PrismaIssueStore", () => {
     await record(batch);
     const ledger = await store.ledger(coupon.id);
     expect(ledger?.coupon).toMatchObject({ id: coupon.id, stock: 3, issuedCount: 2 });
-    expect(ledger?.holdings.sort((x, y) => x.userId.localeCompare(y.userId))).toEqual([
+    expect((await holdingsOf(ledger!)).sort((x, y) => x.userId.localeCompare(y.userId))).toEqual([
       { userId: "a", count: 1 },
       { userId: "b", count: 1 },
     ]);
-    expect(ledger?.decisions).toHaveLength(3);
     expect(await store.ledger(randomUUID())).toBeNull();
   });
+
+  it("gives a coupon's holders a bounded page at a time, every one of them once", async () => {
+    const users = Array.from({ length: 12_345 }, (_, i) => `holder-${i}`);
+    const coupon = await aCoupon(users.length);
+    await record(users.map((u) => decided(coupon.id, u, "ISSUED")));
+    const pages: number[] = [];
+    const seen = new Set<string>();
+    for await (const page of (await store.ledger(coupon.id))!.holdings()) {
+      pages.push(page.length);
+      for (const h of page) seen.add(h.userId);
+    }
+    expect(Math.max(...pages)).toBeLessThanOrEqual(5_000);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(seen.size).toBe(users.length);
+  });
+
+  it("finds which requests it has decided, and how", async () => {
+    const coupon = await aCoupon(1);
+    const [first, second] = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "b", "SOLD_OUT")];
+    await record([first]);
+    const found = await store.findDecided([first.requestId, second.requestId]);
+    expect([...found.keys()]).toEqual([first.requestId]);
+    expect(found.get(first.requestId)).toMatchObject({ couponId: coupon.id, userId: "a", decision: "ISSUED", holding: 1 });
+  });
 });
+
+async function holdingsOf(ledger: CouponLedger) {
+  const all = [];
+  for await (const page of ledger.holdings()) all.push(...page);
+  return all;
+}
 
 describe("PrismaIssueStore, a batch large enough to be written in two halves side by side", () => {
   const LARGE = 3_000;

@@ -49,6 +49,8 @@ export async function decideIssueRequests(requests: readonly IssueRequest[], dep
 
 /** A batch the gate has decided, not yet recorded: the first half of decideIssueRequests. */
 export interface GatedBatch {
+  /** Requests Postgres had decided already (a redelivery, a replay): their decisions stand, the gate is not asked. */
+  replayed: DecidedRequest[];
   decided: DecidedRequest[];
   entries: IssueRequest[];
   unknownCoupon: IssueRequest[];
@@ -62,13 +64,22 @@ export interface GatedBatch {
 }
 
 export async function gateIssueRequests(requests: readonly IssueRequest[], deps: DecideDeps): Promise<GatedBatch> {
-  const coupons = await deps.store.findCoupons([...new Set(requests.map((r) => r.couponId))]);
+  const [coupons, recordedBefore] = await Promise.all([
+    deps.store.findCoupons([...new Set(requests.map((r) => r.couponId))]),
+    deps.store.findDecided(requests.map((r) => r.requestId)),
+  ]);
+  const replayed: DecidedRequest[] = [];
   const unknownCoupon: IssueRequest[] = [];
   const rejected: DecidedRequest[] = [];
   const gated = new Map<string, IssueRequest[]>();
   const entries: IssueRequest[] = [];
   for (const request of requests) {
     const coupon = coupons.get(request.couponId);
+    const recorded = recordedBefore.get(request.requestId);
+    if (recorded) {
+      replayed.push(recorded);
+      continue;
+    }
     if (!coupon) {
       unknownCoupon.push(request);
       continue;
@@ -81,26 +92,30 @@ export async function gateIssueRequests(requests: readonly IssueRequest[], deps:
   const rebuilt = new Set<string>();
   const gateEpochs = new Map<string, number>();
   const decided = await decideAllAtGate(gated, rejected, coupons, deps, rebuilt, gateEpochs);
-  return { decided, entries, unknownCoupon, rebuilt: [...rebuilt], gated, rejected, coupons, gateEpochs };
+  return { replayed, decided, entries, unknownCoupon, rebuilt: [...rebuilt], gated, rejected, coupons, gateEpochs };
 }
 
 /**
  * The second half: records what the gate decided. Postgres overruling the gate on a coupon rebuilds that coupon's
- * gate, and the whole batch is decided again (what was recorded is replayed) and recorded.
+ * gate, and the batch is decided again and recorded; what Postgres turns out to have decided meanwhile (another
+ * issuer's copy of the batch) is taken as decided.
  */
 export async function recordGatedBatch(batch: GatedBatch, deps: DecideDeps): Promise<BatchOutcome> {
   const rebuilt = new Set(batch.rebuilt);
   const maxRebuilds = deps.maxRebuilds ?? 3;
   let decided = batch.decided;
+  const replayed = [...batch.replayed];
+  const gated = new Map(batch.gated);
   const gateEpochs = new Map(batch.gateEpochs);
   let disagreements = 0;
   for (let staleRounds = 0; ; ) {
     const outcome = await deps.store.record({ decided, entries: batch.entries, gateEpochs });
     if (outcome.conflicts.length === 0 && outcome.staleGates.length === 0) {
-      return { recorded: outcome.recorded, unknownCoupon: batch.unknownCoupon, rebuilt: [...rebuilt] };
+      return { recorded: [...replayed, ...outcome.recorded], unknownCoupon: batch.unknownCoupon, rebuilt: [...rebuilt] };
     }
     if (outcome.conflicts.length > 0) {
       if (++disagreements > maxRebuilds) throw new GateDisagreementError(outcome.conflicts);
+      replayed.push(...(await takeRecordedOut(gated, outcome.conflicts, deps)));
       for (const couponId of outcome.conflicts) await rebuildGate(couponId, deps, rebuilt);
     } else {
       // The gate the batch was decided on was rebuilt since. The rebuilt state is usually installed already: decide
@@ -108,8 +123,21 @@ export async function recordGatedBatch(batch: GatedBatch, deps: DecideDeps): Pro
       if (++staleRounds > MAX_STALE_ROUNDS) throw new GateBusyError(outcome.staleGates);
       if (staleRounds > 1) for (const couponId of outcome.staleGates) await rebuildGate(couponId, deps, rebuilt);
     }
-    decided = await decideAllAtGate(batch.gated, batch.rejected, batch.coupons, deps, rebuilt, gateEpochs);
+    decided = await decideAllAtGate(gated, batch.rejected, batch.coupons, deps, rebuilt, gateEpochs);
   }
+}
+
+/** Removes from `gated` the requests of `couponIds` that Postgres has decided, and returns their decisions. */
+async function takeRecordedOut(gated: Map<string, IssueRequest[]>, couponIds: readonly string[], deps: DecideDeps): Promise<DecidedRequest[]> {
+  const asked = couponIds.flatMap((couponId) => gated.get(couponId) ?? []);
+  const recorded = await deps.store.findDecided(asked.map((r) => r.requestId));
+  if (recorded.size === 0) return [];
+  for (const couponId of couponIds) {
+    const left = (gated.get(couponId) ?? []).filter((r) => !recorded.has(r.requestId));
+    if (left.length > 0) gated.set(couponId, left);
+    else gated.delete(couponId);
+  }
+  return [...recorded.values()];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Coupon } from "./coupon.ts";
-import type { DecidedRequest, Decision, Verdict } from "./decision.ts";
+import type { DecidedRequest, Verdict } from "./decision.ts";
 import type { IssueRequest } from "./issue-request.ts";
 
 /** The API's view of a coupon: possibly a little stale, which is why the issuer decides again. */
@@ -16,13 +16,22 @@ export interface IssueRequestPublisher {
   publish(request: IssueRequest): Promise<void>;
 }
 
-/** Everything Postgres knows about a coupon's issues: what the gate is rebuilt from. */
+/** How many of a coupon one user holds. */
+export interface Holding {
+  userId: string;
+  count: number;
+}
+
+/**
+ * What the gate is rebuilt from: the coupon and who holds it, as Postgres has them. Verdicts are not part of it: a
+ * request Postgres has decided is never asked of the gate again (see IssueStore.findDecided).
+ */
 export interface CouponLedger {
   coupon: Coupon;
   /** The generation of the gate this ledger builds (Postgres' `gate_epoch` when it was read). */
   epoch: number;
-  holdings: Array<{ userId: string; count: number }>;
-  decisions: Array<{ requestId: string; decision: Decision; holding: number | null }>;
+  /** The holders, a bounded page at a time: a coupon may have millions. */
+  holdings(): AsyncIterable<Holding[]>;
 }
 
 /** The gate's verdicts on a batch of one coupon, and the generation of the gate state that gave them. */
@@ -32,14 +41,19 @@ export interface GateVerdicts {
 }
 
 /** What the gate is told of a coupon on every call: Postgres' stock and limit are the ones that count. */
-export type GateLimits = Pick<Coupon, "id" | "stock" | "perUserLimit">;
+export type GateLimits = Pick<Coupon, "id" | "stock" | "perUserLimit" | "endsAt">;
 
-/** The fast first decision (Redis): atomic per coupon, idempotent per request id. */
+/**
+ * The fast first decision (Redis): atomic per coupon, and idempotent per request id for as long as the request may be
+ * asked again before Postgres has recorded it (a redelivered batch).
+ */
 export interface IssueGate {
   /** Verdicts in the order of `requests`, or null when the gate holds no state for the coupon. */
   decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<GateVerdicts | null>;
   /** Replaces the coupon's state with the ledger's, unless the gate already holds a later generation. */
   rebuild(ledger: CouponLedger): Promise<void>;
+  /** Drops the verdicts of requests Postgres has recorded: asked again, they are answered from Postgres. */
+  forget(couponId: string, requestIds: readonly string[]): Promise<void>;
 }
 
 export interface RecordOutcome {
@@ -78,6 +92,8 @@ export interface IssueStore {
    * REJECTED (COUPON_ENDED), each returned with the rest.
    */
   record(batch: RecordBatch): Promise<RecordOutcome>;
+  /** Those of the requests Postgres has decided, with their decisions: a redelivery or replay of them. */
+  findDecided(requestIds: readonly string[]): Promise<Map<string, DecidedRequest>>;
   /** What Postgres holds of a coupon now, for reading (reconcile, checks). */
   ledger(couponId: string): Promise<CouponLedger | null>;
   /**

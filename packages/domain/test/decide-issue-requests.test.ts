@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decideIssueRequests, GateDisagreementError, gateIssueRequests, recordGatedBatch } from "../src/decide-issue-requests.ts";
 import type { IssueRequest } from "../src/issue-request.ts";
-import { InMemoryIssueGate, InMemoryIssueStore } from "../src/testing/index.ts";
+import { InMemoryIssueGate, InMemoryIssueStore, overriding } from "../src/testing/index.ts";
 import { aCoupon, aRequest } from "./fixtures.ts";
 
 function setup(stock = 3) {
@@ -38,7 +38,7 @@ describe("decideIssueRequests", () => {
   it("rebuilds a gate that lost its state from the store before deciding", async () => {
     const { coupon, store, gate, deps } = setup(2);
     await decideIssueRequests([aRequest(coupon.id, "a")], deps);
-    gate.forget(coupon.id);
+    gate.lose(coupon.id);
     const outcome = await decideIssueRequests([aRequest(coupon.id, "a"), aRequest(coupon.id, "b"), aRequest(coupon.id, "c")], deps);
     expect(decisionsOf(outcome)).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
     expect(store.issuedCount(coupon.id)).toBe(2);
@@ -121,13 +121,12 @@ describe("decideIssueRequests", () => {
 
   it("fails rather than record when the store keeps disagreeing", async () => {
     const { coupon, gate, deps } = setup(1);
-    const liar = {
+    const liar = overriding(gate, {
       decide: async (_: unknown, requests: readonly IssueRequest[]) => ({
         verdicts: requests.map(() => ({ decision: "ISSUED" as const, holding: 1 })),
         epoch: deps.store.gateEpochs.get(coupon.id) ?? 0,
       }),
-      rebuild: gate.rebuild.bind(gate),
-    };
+    });
     const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
     await expect(decideIssueRequests(requests, { ...deps, gate: liar, maxRebuilds: 2 })).rejects.toBeInstanceOf(GateDisagreementError);
     expect(deps.store.issuedCount(coupon.id)).toBe(0);
@@ -172,5 +171,21 @@ describe("two issuers on one coupon (a rebalance: the old owner still finishing 
     const state = gate.states.get(coupon.id)!;
     expect(state.issued).toBe(store.issuedCount(coupon.id));
     expect([...state.holdings.keys()].sort()).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("a batch Postgres has decided before (a rewind, a dead letter replayed)", () => {
+  it("keeps each decision without asking the gate, which holds no verdicts for it and changes nothing", async () => {
+    const { coupon, store, gate, deps } = setup(1);
+    const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
+    const first = await decideIssueRequests(requests, deps);
+    await gate.forget(coupon.id, requests.map((r) => r.requestId));
+    const before = structuredClone(gate.states.get(coupon.id));
+
+    const again = await decideIssueRequests(requests, deps);
+
+    expect(decisionsOf(again)).toEqual(decisionsOf(first));
+    expect(gate.states.get(coupon.id)).toEqual(before);
+    expect(store.issuedCount(coupon.id)).toBe(1);
   });
 });

@@ -1,4 +1,3 @@
-import type { Verdict } from "../decision.ts";
 import { decideAgainst, type GateState } from "../gate-rules.ts";
 import type { IssueRequest } from "../issue-request.ts";
 import type { CouponLedger, GateLimits, GateVerdicts, IssueGate } from "../ports.ts";
@@ -17,22 +16,26 @@ export class InMemoryIssueGate implements IssueGate {
   async rebuild(ledger: CouponLedger): Promise<void> {
     const current = this.states.get(ledger.coupon.id);
     if (current && current.epoch >= ledger.epoch) return;
+    const holdings = new Map<string, number>();
+    for await (const page of ledger.holdings()) for (const h of page) holdings.set(h.userId, h.count);
+    if ((this.states.get(ledger.coupon.id)?.epoch ?? -1) >= ledger.epoch) return;
     this.states.set(ledger.coupon.id, {
       epoch: ledger.epoch,
       stock: ledger.coupon.stock,
       perUserLimit: ledger.coupon.perUserLimit,
-      issued: ledger.holdings.reduce((sum, h) => sum + h.count, 0),
-      holdings: new Map(ledger.holdings.map((h) => [h.userId, h.count])),
-      decisions: new Map(ledger.decisions.map((d) => [d.requestId, verdictOf(d)])),
+      issued: [...holdings.values()].reduce((sum, count) => sum + count, 0),
+      holdings,
+      decisions: new Map(),
     });
   }
 
+  async forget(couponId: string, requestIds: readonly string[]): Promise<void> {
+    const state = this.states.get(couponId);
+    for (const requestId of requestIds) state?.decisions.delete(requestId);
+  }
+
   /** Loses a coupon's state, as a Redis flush or restart would. */
-  forget(couponId: string): void {
+  lose(couponId: string): void {
     this.states.delete(couponId);
   }
-}
-
-function verdictOf(d: CouponLedger["decisions"][number]): Verdict {
-  return d.holding === null ? { decision: d.decision } : { decision: d.decision, holding: d.holding };
 }

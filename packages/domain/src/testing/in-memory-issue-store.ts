@@ -3,6 +3,9 @@ import type { DecidedRequest } from "../decision.ts";
 import type { IssueRequest } from "../issue-request.ts";
 import type { CouponLedger, IssueStore, RecordBatch, RecordOutcome } from "../ports.ts";
 
+/** Small, so that the tests go through more than one page. */
+const HOLDINGS_PAGE = 2;
+
 /** Mirrors the Postgres constraints: unique request id, unique (coupon, user, n), issued never above stock. */
 export class InMemoryIssueStore implements IssueStore {
   readonly coupons = new Map<string, Coupon>();
@@ -98,11 +101,24 @@ export class InMemoryIssueStore implements IssueStore {
       const userId = issue.slice(0, issue.lastIndexOf("#"));
       counts.set(userId, (counts.get(userId) ?? 0) + 1);
     }
-    const decisions = [...this.decisions.values()]
-      .filter((d) => d.couponId === couponId)
-      .map((d) => ({ requestId: d.requestId, decision: d.decision, holding: d.holding ?? null }));
     const epoch = this.gateEpochs.get(couponId) ?? 0;
-    return { coupon: { ...coupon }, epoch, holdings: [...counts].map(([userId, count]) => ({ userId, count })), decisions };
+    const holdings = [...counts].map(([userId, count]) => ({ userId, count }));
+    return {
+      coupon: { ...coupon },
+      epoch,
+      holdings: async function* () {
+        for (let i = 0; i < holdings.length; i += HOLDINGS_PAGE) yield holdings.slice(i, i + HOLDINGS_PAGE);
+      },
+    };
+  }
+
+  async findDecided(requestIds: readonly string[]): Promise<Map<string, DecidedRequest>> {
+    const found = new Map<string, DecidedRequest>();
+    for (const requestId of requestIds) {
+      const decided = this.decisions.get(requestId);
+      if (decided) found.set(requestId, { ...decided });
+    }
+    return found;
   }
 
   issuedCount(couponId: string): number {

@@ -1,2 +1,3 @@
 export * from "./in-memory-issue-gate.ts";
 export * from "./in-memory-issue-store.ts";
+export * from "./overriding.ts";
