@@ -1,8 +1,9 @@
 -- Decides a batch of requests for one coupon, atomically; the rules are packages/domain/src/gate-rules.ts.
 -- KEYS: meta (hash: stock, issued), holdings (hash: user id -> how many the user holds),
 --       decisions (hash: request id -> "DECISION" or "DECISION:holding"), fence (set while a repair rebuilds the state)
--- ARGV: stock, per-user limit (Postgres' values), then the requests packed by request-packing.ts:
---       per request, request id then user id, each as its length in bytes (three digits) followed by its bytes.
+-- ARGV: stock, per-user limit (Postgres' values), when the coupon's keys expire (ms since 1970; 0 for never: a
+--       campaign without an end), then the requests packed by request-packing.ts: per request, request id then
+--       user id, each as its length in bytes (three digits) followed by its bytes.
 -- Returns the generation of the state (meta's epoch), a '|', then the verdicts in request order joined by commas; or
 -- nil when the coupon has no state here (rebuild it first).
 if redis.call('EXISTS', KEYS[4]) == 1 then
@@ -13,7 +14,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local stock = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
-local packed = ARGV[3]
+local expireAt = tonumber(ARGV[3])
+local packed = ARGV[4]
 local meta = redis.call('HMGET', KEYS[1], 'issued', 'epoch')
 local issued = tonumber(meta[1])
 local epoch = meta[2] or '0'
@@ -81,4 +83,7 @@ end
 writeAll(KEYS[2], newHoldings)
 writeAll(KEYS[3], newDecisions)
 redis.call('HSET', KEYS[1], 'issued', issued, 'stock', stock)
+if expireAt > 0 then
+  for i = 1, 3 do redis.call('PEXPIREAT', KEYS[i], expireAt) end
+end
 return epoch .. '|' .. table.concat(verdicts, ',')

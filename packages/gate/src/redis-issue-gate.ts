@@ -3,13 +3,16 @@ import type { CouponLedger, GateLimits, GateVerdicts, IssueGate, IssueRequest } 
 import type { Redis, Result } from "ioredis";
 import { gateKeys, stagedGateKeys } from "./gate-keys.ts";
 import { packRequests, unpackVerdicts } from "./request-packing.ts";
-import { decodeVerdict, encodeVerdict } from "./verdict-codec.ts";
+import { decodeVerdict } from "./verdict-codec.ts";
 
 const decideScript = readFileSync(new URL("./decide.lua", import.meta.url), "utf8");
 const installScript = readFileSync(new URL("./install-rebuild.lua", import.meta.url), "utf8");
-const REBUILD_CHUNK = 5_000;
 /** A staged rebuild whose stager died is dropped by itself. */
 const STAGED_TTL_MS = 10 * 60_000;
+/** How long a campaign's gate outlives its end: late redeliveries find it; after that it is rebuilt if asked. */
+const KEPT_AFTER_END_MS = 24 * 60 * 60_000;
+/** Request ids per HDEL. */
+const FORGET_CHUNK = 5_000;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
@@ -20,6 +23,7 @@ declare module "ioredis" {
       fence: string,
       stock: number,
       perUserLimit: number,
+      expireAt: number,
       requests: string,
     ): Result<string | null, Context>;
     dibsInstallRebuild(
@@ -43,7 +47,8 @@ export class RedisIssueGate implements IssueGate {
   async decide(coupon: GateLimits, requests: readonly IssueRequest[]): Promise<GateVerdicts | null> {
     const keys = gateKeys(coupon.id);
     const packed = packRequests(requests);
-    const answer = await this.redis.dibsDecide(keys.meta, keys.holdings, keys.decisions, keys.fence, coupon.stock, coupon.perUserLimit, packed);
+    const expireAt = coupon.endsAt ? coupon.endsAt.getTime() + KEPT_AFTER_END_MS : 0;
+    const answer = await this.redis.dibsDecide(keys.meta, keys.holdings, keys.decisions, keys.fence, coupon.stock, coupon.perUserLimit, expireAt, packed);
     if (answer === null) return null;
     const separator = answer.indexOf("|");
     return { epoch: Number(answer.slice(0, separator)), verdicts: unpackVerdicts(answer.slice(separator + 1)).map(decodeVerdict) };
@@ -65,28 +70,32 @@ export class RedisIssueGate implements IssueGate {
   }
 
   /**
-   * Writes the ledger's state beside the live one, then swaps it in with one script: a reader never sees half of it,
-   * and of two issuers rebuilding at once the later generation wins, whichever finishes first.
+   * Writes the ledger's state beside the live one, a page of holders at a time, then swaps it in with one script: a
+   * reader never sees half of it, and of two issuers rebuilding at once the later generation wins, whichever finishes
+   * first. Verdicts start empty: a request Postgres has decided is answered from Postgres.
    */
   async rebuild(ledger: CouponLedger): Promise<void> {
     const couponId = ledger.coupon.id;
     const keys = gateKeys(couponId);
     const staged = stagedGateKeys(couponId, ledger.epoch);
-    const tx = this.redis.multi().del(staged.meta, staged.holdings, staged.decisions);
-    for (let i = 0; i < ledger.holdings.length; i += REBUILD_CHUNK) {
-      const chunk = ledger.holdings.slice(i, i + REBUILD_CHUNK);
-      tx.hset(staged.holdings, Object.fromEntries(chunk.map((h) => [h.userId, h.count])));
+    await this.redis.del(staged.meta, staged.holdings, staged.decisions);
+    let issued = 0;
+    for await (const page of ledger.holdings()) {
+      await this.redis.multi().hset(staged.holdings, Object.fromEntries(page.map((h) => [h.userId, h.count]))).pexpire(staged.holdings, STAGED_TTL_MS).exec();
+      for (const h of page) issued += h.count;
     }
-    for (let i = 0; i < ledger.decisions.length; i += REBUILD_CHUNK) {
-      const chunk = ledger.decisions.slice(i, i + REBUILD_CHUNK);
-      tx.hset(staged.decisions, Object.fromEntries(chunk.map((d) => [d.requestId, encodeVerdict(d)])));
-    }
-    const issued = ledger.holdings.reduce((sum, h) => sum + h.count, 0);
-    tx.hset(staged.meta, { stock: ledger.coupon.stock, issued, epoch: ledger.epoch });
-    for (const key of Object.values(staged)) tx.pexpire(key, STAGED_TTL_MS);
-    tx.dibsInstallRebuild(keys.meta, keys.holdings, keys.decisions, staged.meta, staged.holdings, staged.decisions, ledger.epoch);
-    const results = await tx.exec();
+    const results = await this.redis
+      .multi()
+      .hset(staged.meta, { stock: ledger.coupon.stock, issued, epoch: ledger.epoch })
+      .pexpire(staged.meta, STAGED_TTL_MS)
+      .dibsInstallRebuild(keys.meta, keys.holdings, keys.decisions, staged.meta, staged.holdings, staged.decisions, ledger.epoch)
+      .exec();
     const failure = results?.find(([error]) => error);
     if (!results || failure) throw new Error(`Rebuilding the gate of coupon ${couponId} failed: ${failure?.[0]?.message ?? "aborted"}`);
+  }
+
+  async forget(couponId: string, requestIds: readonly string[]): Promise<void> {
+    const { decisions } = gateKeys(couponId);
+    for (let i = 0; i < requestIds.length; i += FORGET_CHUNK) await this.redis.hdel(decisions, ...requestIds.slice(i, i + FORGET_CHUNK));
   }
 }

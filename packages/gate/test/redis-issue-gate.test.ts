@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type CouponLedger, decideAgainst, type GateState, type GateVerdicts, type IssueRequest } from "@dibs/domain";
+import { type CouponLedger, decideAgainst, type GateState, type GateVerdicts, type Holding, type IssueRequest } from "@dibs/domain";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { gateKeys } from "../src/gate-keys.ts";
@@ -14,10 +14,10 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-function coupon(stock: number, perUserLimit = 1) {
+function coupon(stock: number, perUserLimit = 1, endsAt: Date | null = null) {
   const id = randomUUID();
   used.push(id);
-  return { id, name: "t", mode: "FIRST_COME" as const, stock, issuedCount: 0, perUserLimit, startsAt: null, endsAt: null, pauses: [], drawnAt: null };
+  return { id, name: "t", mode: "FIRST_COME" as const, stock, issuedCount: 0, perUserLimit, startsAt: null, endsAt, pauses: [], drawnAt: null };
 }
 
 function request(couponId: string, userId: string, requestId = randomUUID()): IssueRequest {
@@ -26,8 +26,14 @@ function request(couponId: string, userId: string, requestId = randomUUID()): Is
 
 /** Each ledger a later generation than the one before, as Postgres hands them out. */
 let generation = 0;
-function ledger(c: ReturnType<typeof coupon>, holdings: CouponLedger["holdings"] = [], decisions: CouponLedger["decisions"] = []): CouponLedger {
-  return { coupon: c, epoch: ++generation, holdings, decisions };
+function ledger(c: ReturnType<typeof coupon>, holdings: Holding[] = [], pageSize = 1_000): CouponLedger {
+  return {
+    coupon: c,
+    epoch: ++generation,
+    holdings: async function* () {
+      for (let i = 0; i < holdings.length; i += pageSize) yield holdings.slice(i, i + pageSize);
+    },
+  };
 }
 
 const decisionsOf = (decided: GateVerdicts | null) => decided?.verdicts.map((v) => v.decision);
@@ -83,18 +89,37 @@ describe("RedisIssueGate", () => {
     expect(decisionsOf(await gate.decide({ ...c, stock: 4 }, [request(c.id, "f"), request(c.id, "g")]))).toEqual(["ISSUED", "SOLD_OUT"]);
   });
 
-  it("rebuilds from a ledger: holdings stay, recorded verdicts are replayed", async () => {
+  it("rebuilds from a ledger: who holds what stays, and no verdict comes back", async () => {
     const c = coupon(2);
-    const recorded = randomUUID();
-    await gate.rebuild(ledger(c, [{ userId: "alice", count: 1 }], [{ requestId: recorded, decision: "ISSUED", holding: 1 }]));
+    await gate.rebuild(ledger(c, [{ userId: "alice", count: 1 }]));
     expect(await issuedAtGate(redis, c.id)).toBe(1);
-    const decided = await gate.decide(c, [request(c.id, "alice", recorded), request(c.id, "alice"), request(c.id, "bob"), request(c.id, "carol")]);
-    expect(decided?.verdicts).toEqual([
-      { decision: "ISSUED", holding: 1 },
-      { decision: "DUPLICATE", holding: 1 },
-      { decision: "ISSUED", holding: 1 },
-      { decision: "SOLD_OUT" },
-    ]);
+    expect(await redis.hlen(gateKeys(c.id).decisions)).toBe(0);
+    const decided = await gate.decide(c, [request(c.id, "alice"), request(c.id, "bob"), request(c.id, "carol")]);
+    expect(decided?.verdicts).toEqual([{ decision: "DUPLICATE", holding: 1 }, { decision: "ISSUED", holding: 1 }, { decision: "SOLD_OUT" }]);
+  });
+
+  it("keeps a verdict until told Postgres has it, then forgets it", async () => {
+    const c = coupon(5);
+    await gate.rebuild(ledger(c));
+    const asked = [request(c.id, "alice"), request(c.id, "bob")];
+    await gate.decide(c, asked);
+    expect(decisionsOf(await gate.decide(c, asked))).toEqual(["ISSUED", "ISSUED"]);
+    await gate.forget(c.id, asked.map((r) => r.requestId));
+    expect(await redis.hlen(gateKeys(c.id).decisions)).toBe(0);
+    expect(await redis.hlen(gateKeys(c.id).holdings)).toBe(2);
+  });
+
+  it("lets a campaign's keys expire a day after its end, and keeps one without an end", async () => {
+    const ending = coupon(5, 1, new Date(Date.now() + 60_000));
+    const endless = coupon(5);
+    for (const c of [ending, endless]) {
+      await gate.rebuild(ledger(c));
+      await gate.decide(c, [request(c.id, "alice")]);
+    }
+    const ttl = await redis.pttl(gateKeys(ending.id).meta);
+    expect(ttl).toBeGreaterThan(24 * 3_600_000);
+    expect(ttl).toBeLessThanOrEqual(24 * 3_600_000 + 60_000);
+    expect(await redis.pttl(gateKeys(endless.id).meta)).toBe(-1);
   });
 
   it("replaces stale state on rebuild, whatever was there", async () => {
@@ -117,13 +142,16 @@ describe("RedisIssueGate", () => {
     expect(await redis.keys(`dibs:{coupon:${c.id}}:staged:*`)).toEqual([]);
   });
 
-  it("rebuilds a large ledger in one piece", async () => {
+  it("rebuilds a large ledger a page at a time, and swaps it in whole", async () => {
     const c = coupon(12_001);
     const holdings = Array.from({ length: 12_000 }, (_, i) => ({ userId: `holder-${i}`, count: 1 }));
-    await gate.rebuild(ledger(c, holdings));
+    await gate.rebuild(ledger(c, holdings, 1_000));
     expect(await redis.hlen(gateKeys(c.id).holdings)).toBe(12_000);
+    expect(await redis.keys(`dibs:{coupon:${c.id}}:staged:*`)).toEqual([]);
+    expect(await redis.pttl(gateKeys(c.id).holdings)).toBe(-1);
     expect(decisionsOf(await gate.decide(c, [request(c.id, "holder-5"), request(c.id, "new")]))).toEqual(["DUPLICATE", "ISSUED"]);
   });
+
 });
 
 describe("the repair fence", () => {

@@ -37,7 +37,8 @@ describe("reconcile and repair", () => {
     const couponId = await issuedCoupon();
     const report = await reconcile(store, redis, couponId);
     expect(report?.differences).toEqual([]);
-    expect(report?.postgres).toMatchObject({ issued: 3, holders: 3, decisions: 3 });
+    expect(report?.postgres).toMatchObject({ issued: 3, holders: 3 });
+    expect(report?.redis).toMatchObject({ present: true, issued: 3, holders: 3, inFlight: 0 });
   });
 
   it("finds a deliberately broken Redis state, and --repair rebuilds it from Postgres", async () => {
