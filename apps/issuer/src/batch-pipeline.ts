@@ -245,6 +245,23 @@ export class BatchPipeline {
     await this.deps.control.commit(batch.partition, batch.nextOffset).catch((error: unknown) => {
       log.warn({ err: error }, "committing the offset failed; a later batch's commit covers it, or the batch comes again");
     });
+    await this.forgetVerdicts(decided.recorded, log);
+  }
+
+  /**
+   * Postgres has these decisions now: asked again, the requests are answered from it, so the gate lets their verdicts
+   * go, and holds only those of batches in flight. One the gate keeps by mistake (this call failed) costs memory only.
+   */
+  private async forgetVerdicts(recorded: readonly DecidedRequest[], log: Logger): Promise<void> {
+    const byCoupon = new Map<string, string[]>();
+    for (const d of recorded) {
+      const ids = byCoupon.get(d.couponId);
+      if (ids) ids.push(d.requestId);
+      else byCoupon.set(d.couponId, [d.requestId]);
+    }
+    for (const [couponId, requestIds] of byCoupon) {
+      await this.deps.gate.forget(couponId, requestIds).catch((error: unknown) => log.warn({ err: error, couponId }, "the gate could not let recorded verdicts go"));
+    }
   }
 
   /** A batch that failed for a reason of its own: decide it again piece by piece, setting aside what keeps failing. */

@@ -1,4 +1,5 @@
 import type { IssueGate, IssueStore, RecordBatch } from "@dibs/domain";
+import { overriding } from "@dibs/domain/testing";
 import { describe, expect, it } from "vitest";
 import { aBatch, aCoupon, aRequest, eventually, pipelineLab, postgresError } from "./support/pipeline-lab.ts";
 
@@ -11,7 +12,7 @@ function refusingNul(store: IssueStore): IssueStore {
 }
 
 function withRecord(store: IssueStore, record: (batch: RecordBatch) => ReturnType<IssueStore["record"]>): IssueStore {
-  return { findCoupons: (ids) => store.findCoupons(ids), ledger: (id) => store.ledger(id), ledgerForRebuild: (id) => store.ledgerForRebuild(id), record };
+  return overriding(store, { record });
 }
 
 const decisionOf = (lab: ReturnType<typeof pipelineLab>, requestId: string) => lab.store.decisions.get(requestId);
@@ -28,6 +29,19 @@ describe("the batch pipeline", () => {
     expect(lab.control.committed(0)).toEqual(batches.map((b) => b.nextOffset));
     expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
     expect(lab.decided).toEqual(requests.map((r) => r.requestId));
+  });
+
+  it("lets the gate drop the verdicts of a batch once Postgres has them, and answers a redelivery from Postgres", async () => {
+    const coupon = aCoupon(1);
+    const lab = pipelineLab([coupon]);
+    const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
+    lab.pipeline.accept(aBatch(0, requests));
+    await eventually(() => lab.control.commits.length === 1);
+    await eventually(() => lab.gate.states.get(coupon.id)!.decisions.size === 0);
+    lab.pipeline.accept(aBatch(0, requests));
+    await eventually(() => lab.control.commits.length === 2);
+    expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "SOLD_OUT"]);
+    expect(lab.gate.states.get(coupon.id)).toMatchObject({ issued: 1, decisions: new Map() });
   });
 
   it("retries a transient failure and commits only once the batch is recorded", async () => {
@@ -92,13 +106,13 @@ describe("the batch pipeline", () => {
 
   it("sets aside a request the gate keeps getting wrong, even after every rebuild", async () => {
     const coupon = aCoupon(5);
-    const lying = (gate: IssueGate): IssueGate => ({
-      rebuild: (ledger) => gate.rebuild(ledger),
-      decide: async (c, requests) => {
-        const decided = await gate.decide(c, requests);
-        return decided && { ...decided, verdicts: decided.verdicts.map((v, i) => (requests[i]!.userId === "liar" ? { decision: "ISSUED" as const, holding: 1 } : v)) };
-      },
-    });
+    const lying = (gate: IssueGate): IssueGate =>
+      overriding(gate, {
+        decide: async (c, requests) => {
+          const decided = await gate.decide(c, requests);
+          return decided && { ...decided, verdicts: decided.verdicts.map((v, i) => (requests[i]!.userId === "liar" ? { decision: "ISSUED" as const, holding: 1 } : v)) };
+        },
+      });
     const lab = pipelineLab([coupon], { gate: lying });
     const first = aRequest(coupon.id, "liar");
     lab.pipeline.accept(aBatch(0, [first]));
@@ -177,7 +191,7 @@ describe("the batch pipeline", () => {
   it("rewinds the partition to a batch it could not decide, and commits nothing after it", async () => {
     const coupon = aCoupon(5);
     const lab = pipelineLab([coupon], {
-      store: (store) => ({ ...withRecord(store, (batch) => store.record(batch)), ledgerForRebuild: async () => Promise.reject(new TypeError("a bug")) }),
+      store: (store) => overriding(store, { ledgerForRebuild: async () => Promise.reject(new TypeError("a bug")) }),
     });
     const first = aBatch(6, [aRequest(coupon.id, "a")]);
     lab.pipeline.accept(first);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createPrismaClient } from "@dibs/db";
 import type { IssueStore } from "@dibs/domain";
+import { overriding } from "@dibs/domain/testing";
 import { createIssuer, type Issuer } from "@dibs/issuer/issuer";
 import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
@@ -29,13 +30,13 @@ describe("one partition's stuck batch", () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     // Postgres hangs on the stuck coupon's batches only, as on a lock held elsewhere: no error, no answer.
-    const hangingOn = (store: IssueStore): IssueStore => ({
-      ...bound(store),
-      record: async (batch) => {
-        if (batch.decided.some((d) => d.couponId === stuck)) await released;
-        return store.record(batch);
-      },
-    });
+    const hangingOn = (store: IssueStore): IssueStore =>
+      overriding(store, {
+        record: async (batch) => {
+          if (batch.decided.some((d) => d.couponId === stuck)) await released;
+          return store.record(batch);
+        },
+      });
     const groupId = `e2e-liveness-${randomUUID()}`;
     await admin.setOffsets({ groupId, topic: ISSUE_REQUEST_TOPIC, partitions: (await admin.fetchTopicOffsets(ISSUE_REQUEST_TOPIC)).map((p) => ({ partition: p.partition, offset: p.high })) });
     const config = { DATABASE_URL: testEnv.databaseUrl, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers, ISSUER_GROUP_ID: groupId };
@@ -71,12 +72,3 @@ describe("one partition's stuck batch", () => {
     }
   }
 });
-
-function bound(store: IssueStore): IssueStore {
-  return {
-    findCoupons: (ids) => store.findCoupons(ids),
-    ledger: (id) => store.ledger(id),
-    ledgerForRebuild: (id) => store.ledgerForRebuild(id),
-    record: (batch) => store.record(batch),
-  };
-}

@@ -1,4 +1,5 @@
 import type { IssueGate, IssueStore } from "@dibs/domain";
+import { overriding } from "@dibs/domain/testing";
 import type { IssuerWrappers } from "@dibs/issuer/issuer";
 
 /*
@@ -34,25 +35,21 @@ function countdown(times: number, kill: () => void): () => void {
 }
 
 export function killBeforeRecording(store: IssueStore, reach: () => void): IssueStore {
-  return {
-    findCoupons: (couponIds) => store.findCoupons(couponIds),
-    ledger: (couponId) => store.ledger(couponId),
-    ledgerForRebuild: (couponId) => store.ledgerForRebuild(couponId),
+  return overriding(store, {
     record: (batch) => {
       if (batch.decided.length > 0) reach();
       return store.record(batch);
     },
-  };
+  });
 }
 
 export function lyingTo(prefix: string, gate: IssueGate): IssueGate {
-  return {
-    rebuild: (ledger) => gate.rebuild(ledger),
+  return overriding(gate, {
     decide: async (coupon, requests) => {
       const decided = await gate.decide(coupon, requests);
       if (!decided) return null;
       const verdicts = decided.verdicts.map((v, i) => (requests[i]!.userId.startsWith(prefix) ? { decision: "ISSUED" as const, holding: 1 } : v));
       return { ...decided, verdicts };
     },
-  };
+  });
 }
