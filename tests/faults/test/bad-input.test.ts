@@ -59,10 +59,19 @@ describe("bad input and abuse against the real processes", () => {
       const answer = await call(api, `/coupons/${couponId}/issue`, { method: "POST", token });
       expect([name, answer.status, answer.body.code]).toEqual([name, 401, "UNAUTHORIZED"]);
     }
+    // A user id the API cannot carry through Kafka, the gate and Postgres unchanged: refused before anything is produced.
+    for (const [name, sub] of [["U+0000", "f-nul\u0000"], ["a lone surrogate", "f-\ud800"], ["129 characters", "f".repeat(129)], ["a formula", "=cmd"]]) {
+      const answer = await call(system.apis[0]!, `/coupons/${couponId}/issue`, { method: "POST", token: signed({ ...valid, sub: sub! }) });
+      expect([name, answer.status, answer.body.code]).toEqual([name, 401, "INVALID_USER_ID"]);
+    }
     // The right audience gets in: the 401s above were about the tokens.
     expect((await call(withAudience, `/coupons/${couponId}/issue`, { method: "POST", token: signed({ ...valid, sub: "f-audience-ok", aud: AUDIENCE }) })).status).toBe(202);
     const produced = await readBetween(system.kafka, system.admin, ISSUE_REQUEST_TOPIC, from);
     expect(produced.filter((m) => m.key?.toString() === couponId).map((m) => JSON.parse(m.value!.toString()).userId)).toEqual(["f-audience-ok"]);
+  });
+
+  it("will not start an API on the secrets the repository ships, outside a development run", async () => {
+    await expect(system.startApi({ INSECURE_DEV_DEFAULTS: "false", JWT_AUDIENCE: AUDIENCE })).rejects.toThrow(/Invalid JWT_SECRET: looks like a placeholder/);
   });
 
   it("answers 404 to another user's request id, pending or decided, and its owner gets the truth", async () => {
