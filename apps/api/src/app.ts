@@ -11,11 +11,12 @@ import { tracingPlugin } from "./plugins/tracing.ts";
 import type { ApiDeps } from "./ports.ts";
 import { RequestIds } from "./request-ids.ts";
 import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
+import { adminLotteryRoutes } from "./routes/admin-lottery-routes.ts";
+import { adminOperationsRoutes } from "./routes/admin-operations-routes.ts";
 import { couponRoutes } from "./routes/coupon-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { issueRoutes } from "./routes/issue-routes.ts";
-import { statusEventsRoutes } from "./routes/status-events-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
 
 export interface AppOptions {
@@ -46,6 +47,13 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  const requestIds = new RequestIds(options.requestIdSecret);
+  const waits = new DecisionWaits(deps, { ...DEFAULT_WAIT_LIMITS, ...options.waits });
+  // Before the server waits for its connections to end: the status streams end now, not at the hard exit.
+  app.addHook("preClose", async () => waits.close());
+
+  // Plugins, then routes. Each plugin names the ones it needs (fastify-plugin's dependencies), so a wrong order fails
+  // at start-up; docs comes before every route, since it collects them as they are added.
   await app.register(errorsPlugin);
   await app.register(authPlugin, options.auth);
   await app.register(docsPlugin);
@@ -53,17 +61,14 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics() });
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit);
 
-  const requestIds = new RequestIds(options.requestIdSecret);
-  const waits = new DecisionWaits(deps, { ...DEFAULT_WAIT_LIMITS, ...options.waits });
-  // Before the server waits for its connections to end: the status streams end now, not at the hard exit.
-  app.addHook("preClose", async () => waits.close());
   healthRoutes(app, deps, options.isDraining ?? (() => false));
-  issueRoutes(app, deps, requestIds);
-  couponRoutes(app, deps);
-  statusRoutes(app, deps, requestIds, waits);
-  statusEventsRoutes(app, deps, requestIds, waits);
-  adminCouponRoutes(app, deps);
-  dashboardRoutes(app, deps);
+  await app.register(issueRoutes, { deps, requestIds });
+  await app.register(statusRoutes, { deps, requestIds, waits });
+  await app.register(couponRoutes, { deps });
+  await app.register(adminCouponRoutes, { deps });
+  await app.register(adminLotteryRoutes, { deps });
+  await app.register(adminOperationsRoutes, { deps });
+  await app.register(dashboardRoutes, { deps });
   return app;
 }
 

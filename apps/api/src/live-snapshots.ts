@@ -1,8 +1,7 @@
 import { DECISIONS, type Decision } from "@dibs/domain";
 import { z } from "zod";
 import type { ApiDeps } from "./ports.ts";
-import { toCouponBody } from "./routes/coupon-body.ts";
-import { couponBody, decisionCounts } from "./routes/schemas.ts";
+import { couponBody, decisionCounts, toCouponBody } from "./schemas/coupons.ts";
 
 const WINDOW_SECONDS = 60;
 const FRESH_FOR_MS = 900;

@@ -1,6 +1,6 @@
 import { drawSeed, drawWinners, entrantsHash, seedHash } from "@dibs/domain";
 import { afterEach, describe, expect, it } from "vitest";
-import { publicCouponBody } from "../src/routes/schemas.ts";
+import { publicCouponBody } from "../src/schemas/coupons.ts";
 import { adminToken, testApp, userToken } from "./support/test-app.ts";
 
 type TestApp = Awaited<ReturnType<typeof testApp>>;

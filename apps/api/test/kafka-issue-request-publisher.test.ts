@@ -27,9 +27,9 @@ describe("the Kafka publisher behind a stalled send", () => {
   it("answers 503 at the deadline and does not send late what it already refused", async () => {
     const { producer, sends, release } = stalledProducer();
     const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: 150, lingerMs: 1 }, pino({ level: "silent" }), createApiMetrics());
-    const inFlight = publisher.publish(request("first"));
+    const inFlight = publisher.publish(request("first"), {});
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const queued = publisher.publish(request("queued"));
+    const queued = publisher.publish(request("queued"), {});
 
     await expect(inFlight).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE" });
     await expect(queued).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE" });
@@ -47,7 +47,7 @@ describe("the Kafka publisher behind a stalled send", () => {
     const acceptedAt = new Date(Date.now() - 950);
     const started = Date.now();
 
-    await expect(publisher.publish(request("slow on its way in", acceptedAt))).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE" });
+    await expect(publisher.publish(request("slow on its way in", acceptedAt), {})).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE" });
 
     expect(Date.now() - started).toBeLessThan(500);
     expect(publisher.answerDeadlineMs).toBe(1_000);
@@ -61,18 +61,18 @@ describe("the Kafka publisher's queue", () => {
   it("refuses at once (503) past what may wait, or while a send has been out longer than a deadline, and takes again once Kafka answers", async () => {
     const { producer, release } = stalledProducer();
     const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: 150, lingerMs: 1, maxQueued: 3 }, pino({ level: "silent" }), createApiMetrics());
-    const outcomes: Array<Promise<unknown>> = [publisher.publish(request("in-flight"))];
+    const outcomes: Array<Promise<unknown>> = [publisher.publish(request("in-flight"), {})];
     await new Promise((resolve) => setTimeout(resolve, 20));
-    outcomes.push(...["a", "b", "c"].map((u) => publisher.publish(request(u))));
-    await expect(publisher.publish(request("one too many"))).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE", message: expect.stringMatching(/not keeping up/) });
+    outcomes.push(...["a", "b", "c"].map((u) => publisher.publish(request(u), {})));
+    await expect(publisher.publish(request("one too many"), {})).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE", message: expect.stringMatching(/not keeping up/) });
 
     await Promise.allSettled(outcomes);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await expect(publisher.publish(request("behind a silent Kafka"))).rejects.toMatchObject({ message: expect.stringMatching(/has not acknowledged a send for \d+ ms/) });
+    await expect(publisher.publish(request("behind a silent Kafka"), {})).rejects.toMatchObject({ message: expect.stringMatching(/has not acknowledged a send for \d+ ms/) });
 
     release();
     await publisher.flush();
-    await expect(publisher.publish(request("once Kafka answers"))).resolves.toBeUndefined();
+    await expect(publisher.publish(request("once Kafka answers"), {})).resolves.toBeUndefined();
     publisher.close();
   });
 });

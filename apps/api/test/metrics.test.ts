@@ -48,7 +48,7 @@ describe("the Kafka publisher's metrics", () => {
     const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: 1_000 }, pino({ level: "silent" }), metrics);
 
     const request = (n: number) => ({ requestId: crypto.randomUUID(), couponId: crypto.randomUUID(), userId: `u${n}`, acceptedAt: new Date() });
-    await Promise.all([1, 2, 3].map((n) => publisher.publish(request(n))));
+    await Promise.all([1, 2, 3].map((n) => publisher.publish(request(n), {})));
 
     expect(sends).toHaveLength(1);
     const exposition = await metrics.registry.metrics();

@@ -35,7 +35,7 @@ describe("the API's adapters on Kafka with SASL/SCRAM and Redis as an ACL user",
     try {
       for (const probe of Object.values(adapters.deps.readiness)) await probe();
       const couponId = randomUUID();
-      await adapters.deps.publisher.publish({ requestId: randomUUID(), couponId, userId: "transports", acceptedAt: new Date() });
+      await adapters.deps.publisher.publish({ requestId: randomUUID(), couponId, userId: "transports", acceptedAt: new Date() }, {});
       expect((await adapters.deps.operations.entryProgress(couponId)).target).toBeGreaterThanOrEqual(1);
     } finally {
       await adapters.close();

@@ -32,7 +32,7 @@ for (let second = 0; second < seconds; second++) {
   const began = Date.now();
   for (let i = 0; i < perSecond; i++) {
     const request = { requestId: crypto.randomUUID(), couponId: crypto.randomUUID(), userId: `user-${second}-${i}`, acceptedAt: new Date() };
-    const settled = publisher.publish(request).then(
+    const settled = publisher.publish(request, {}).then(
       () => void counts.acknowledged++,
       (error: Error) => void (/not keeping up|has not acknowledged a send/.test(error.message) ? counts.refusedAtOnce++ : counts.refusedAtDeadline++),
     );

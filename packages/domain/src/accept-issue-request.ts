@@ -3,22 +3,28 @@ import { DomainError } from "./errors.ts";
 import type { IssueRequest } from "./issue-request.ts";
 import type { CouponCatalog, CouponView, IssueRequestPublisher } from "./ports.ts";
 
-export interface AcceptDeps {
+export interface AcceptDeps<Trace> {
   catalog: CouponCatalog;
-  publisher: IssueRequestPublisher;
+  publisher: IssueRequestPublisher<Trace>;
+  /**
+   * Called once the coupon's checks passed, before publishing: answers the request to publish, which is an earlier
+   * one when this is an idempotent retry of it. Claiming only after the checks means refused requests claim nothing.
+   */
+  claim?: (request: IssueRequest) => Promise<IssueRequest>;
 }
 
 /**
  * The API's half of an issue: refuse at once what can be refused from the coupon's cached data,
- * otherwise hand the request to the durable log. Resolves only after the log acknowledged it.
+ * otherwise hand the request to the durable log. Resolves with the request published, after the log acknowledged it.
  */
-export async function acceptIssueRequest(request: IssueRequest, deps: AcceptDeps): Promise<IssueRequest> {
+export async function acceptIssueRequest<Trace>(request: IssueRequest, trace: Trace, deps: AcceptDeps<Trace>): Promise<IssueRequest> {
   const coupon = await deps.catalog.find(request.couponId);
   if (!coupon) throw new DomainError("COUPON_NOT_FOUND", `Coupon ${request.couponId} does not exist`);
   const refusal = refusalOf(coupon, request.acceptedAt);
   if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details);
-  await deps.publisher.publish(request);
-  return request;
+  const accepted = deps.claim ? await deps.claim(request) : request;
+  await deps.publisher.publish(accepted, trace);
+  return accepted;
 }
 
 /** Why the campaign refuses a request: the code and words of the DomainError the API answers with. */

@@ -11,9 +11,12 @@ export interface CouponCatalog {
   find(couponId: string): Promise<CouponView | null>;
 }
 
-/** Resolves only once the request is durably stored (Kafka acks = all); rejects with UnavailableError otherwise. */
-export interface IssueRequestPublisher {
-  publish(request: IssueRequest): Promise<void>;
+/**
+ * Resolves only once the request is durably stored (Kafka acks = all); rejects with UnavailableError otherwise.
+ * `trace` is whatever the adapter carries along with the request (the API's W3C trace); the domain only passes it on.
+ */
+export interface IssueRequestPublisher<Trace> {
+  publish(request: IssueRequest, trace: Trace): Promise<void>;
 }
 
 /** How many of a coupon one user holds. */

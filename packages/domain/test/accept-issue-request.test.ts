@@ -9,7 +9,7 @@ function deps(coupon: CouponView | null) {
   return {
     published,
     catalog: { find: async (id: string) => (coupon && coupon.id === id ? coupon : null) },
-    publisher: { publish: async (r: IssueRequest) => void published.push(r) },
+    publisher: { publish: async (r: IssueRequest, _trace: string) => void published.push(r) },
   };
 }
 
@@ -18,7 +18,7 @@ describe("acceptIssueRequest", () => {
     const coupon = { ...aCoupon(), soldOut: false };
     const d = deps(coupon);
     const request = aRequest(coupon.id, "alice");
-    await expect(acceptIssueRequest(request, d)).resolves.toEqual(request);
+    await expect(acceptIssueRequest(request, "trace", d)).resolves.toEqual(request);
     expect(d.published).toEqual([request]);
   });
 
@@ -32,8 +32,29 @@ describe("acceptIssueRequest", () => {
     const coupon: CouponView | null = overrides === null ? null : { ...aCoupon(), soldOut: false, ...overrides };
     const d = deps(coupon);
     const request = aRequest(coupon?.id ?? "missing", "alice");
-    await expect(acceptIssueRequest(request, d)).rejects.toMatchObject({ code });
+    await expect(acceptIssueRequest(request, "trace", d)).rejects.toMatchObject({ code });
     expect(d.published).toEqual([]);
+  });
+
+  it("passes the caller's trace to the publisher with the request", async () => {
+    const coupon = { ...aCoupon(), soldOut: false };
+    const traces: string[] = [];
+    const publisher = { publish: async (_r: IssueRequest, trace: string) => void traces.push(trace) };
+    await acceptIssueRequest(aRequest(coupon.id, "alice"), "00-trace", { ...deps(coupon), publisher });
+    expect(traces).toEqual(["00-trace"]);
+  });
+
+  it("claims only a request the coupon takes, and publishes what the claim answers: an earlier request on a retry", async () => {
+    const open = { ...aCoupon(), soldOut: false };
+    const earlier = aRequest(open.id, "alice");
+    const claimed: IssueRequest[] = [];
+    const claim = async (r: IssueRequest) => (claimed.push(r), earlier);
+    const d = deps(open);
+    await expect(acceptIssueRequest(aRequest(open.id, "alice"), "trace", { ...d, claim })).resolves.toBe(earlier);
+    expect(d.published).toEqual([earlier]);
+    const soldOut = deps({ ...open, soldOut: true });
+    await expect(acceptIssueRequest(aRequest(open.id, "bob"), "trace", { ...soldOut, claim })).rejects.toMatchObject({ code: "COUPON_SOLD_OUT" });
+    expect(claimed).toHaveLength(1);
   });
 
   it("fails when the publisher fails, so the caller never claims acceptance", async () => {
@@ -42,6 +63,6 @@ describe("acceptIssueRequest", () => {
     d.publisher.publish = async () => {
       throw new Error("broker down");
     };
-    await expect(acceptIssueRequest(aRequest(coupon.id, "alice"), d)).rejects.toThrow("broker down");
+    await expect(acceptIssueRequest(aRequest(coupon.id, "alice"), "trace", d)).rejects.toThrow("broker down");
   });
 });

@@ -65,7 +65,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
     return this.options.ackTimeoutMs;
   }
 
-  publish(request: IssueRequest, trace: TraceHeaders = {}, options: { resent?: boolean } = {}): Promise<void> {
+  publish(request: IssueRequest, trace: TraceHeaders, options: { resent?: boolean } = {}): Promise<void> {
     const refusal = this.refusalNow();
     if (refusal) return Promise.reject(new UnavailableError("PUBLISH_UNAVAILABLE", refusal));
     const encoded = encodeIssueRequest(request, trace);

@@ -87,4 +87,4 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     }
     done(request.caller.admin ? undefined : new HttpError(403, "FORBIDDEN", "This route needs the admin role"));
   });
-});
+}, { name: "auth", dependencies: ["errors"] });

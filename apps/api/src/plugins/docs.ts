@@ -46,7 +46,7 @@ export const docsPlugin = fp(async (app: FastifyInstance) => {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-});
+}, { name: "docs" });
 
 function hooksOf(route: RouteOptions): unknown[] {
   const hooks = route.onRequest;

@@ -53,7 +53,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     request.log.error({ err: error }, "unhandled error");
     return reply.code(500).send({ code: "INTERNAL_ERROR", message: "Something went wrong on our side" });
   });
-});
+}, { name: "errors" });
 
 function clientCode(error: FastifyError): string {
   if (error.statusCode === 413) return "PAYLOAD_TOO_LARGE";

@@ -26,4 +26,4 @@ export const metricsPlugin = fp<{ metrics: ApiMetrics }>(async (app: FastifyInst
       return metrics.registry.metrics();
     },
   );
-});
+}, { name: "metrics" });

@@ -32,4 +32,4 @@ export const rateLimitPlugin = fp<RateLimitOptions>(async (app: FastifyInstance,
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, "RATE_LIMITED", `At most ${context.max} requests per second per user: retry in ${context.after}`),
   });
-});
+}, { name: "rate-limit", dependencies: ["auth"] });

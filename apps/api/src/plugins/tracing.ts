@@ -23,4 +23,4 @@ export const tracingPlugin = fp(async (app: FastifyInstance) => {
     reply.header("x-request-id", request.id);
     done();
   });
-});
+}, { name: "tracing" });

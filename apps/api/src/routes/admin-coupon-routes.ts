@@ -1,47 +1,16 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, CampaignAction } from "../ports.ts";
-import { adminLotteryRoutes } from "./admin-lottery-routes.ts";
-import { adminOperationsRoutes } from "./admin-operations-routes.ts";
-import { toCouponBody } from "./coupon-body.ts";
-import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
-import { couponBody, couponIdParams, decisionCounts } from "./schemas.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
+import { addStockBody, couponBody, couponIdParams, newCouponBody, summaryBody, toCouponBody } from "../schemas/coupons.ts";
 
-export const MAX_STOCK = 10_000_000;
-const MAX_PER_USER_LIMIT = 1_000;
-
-const newCouponBody = z
-  .strictObject({
-    name: z.string().trim().min(1).max(200),
-    mode: z.enum(["FIRST_COME", "LOTTERY"]).default("FIRST_COME"),
-    stock: z.number().int().min(1).max(MAX_STOCK),
-    perUserLimit: z.number().int().min(1).max(MAX_PER_USER_LIMIT).default(1),
-    startsAt: z.iso.datetime({ offset: true }).optional(),
-    endsAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .refine((c) => !c.startsAt || !c.endsAt || new Date(c.endsAt) > new Date(c.startsAt), {
-    message: "endsAt must be after startsAt",
-    path: ["endsAt"],
-  });
-
-const addStockBody = z.strictObject({
-  add: z.number().int().min(1).max(MAX_STOCK),
-  operationId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
-});
-
-const fairnessBody = z
-  .object({ soldOut: z.number(), overtaken: z.number(), overtakenShare: z.number(), largestGapMs: z.number() })
-  .describe("SOLD_OUT requests accepted before the last ISSUED one, and the largest such gap");
-
-const summaryBody = couponBody.extend({ decisions: decisionCounts, decisionsPerSecond: z.number(), fairness: fairnessBody });
-
-export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export const adminCouponRoutes = fp<{ deps: ApiDeps }>(
+  async (app: FastifyInstance, { deps }) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  adminOperationsRoutes(app, deps);
-  adminLotteryRoutes(app, deps);
   const notFound = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
 
   typed.post(
@@ -160,7 +129,9 @@ export function adminCouponRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return reply.send(Readable.from(csvLines(deps.admin.issues(couponId))));
     },
   );
-}
+  },
+  { name: "admin-coupon-routes", dependencies: ["auth", "docs"], encapsulate: true },
+);
 
 async function* csvLines(pages: AsyncIterable<Array<{ seq: number; userId: string; requestId: string; issuedAt: Date }>>) {
   yield "position,user_id,seq,request_id,issued_at\n";

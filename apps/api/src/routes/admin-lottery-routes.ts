@@ -1,27 +1,16 @@
 import { type Coupon, drawWindowRefusal, partitionRefusal } from "@dibs/domain";
 import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, LotteryView } from "../ports.ts";
-import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
-import { couponIdParams, lotteryFields } from "./schemas.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
+import { couponIdParams } from "../schemas/coupons.ts";
+import { lotteryBody } from "../schemas/lotteries.ts";
 
-const lotteryBody = z
-  .object({
-    couponId: z.uuid(),
-    seedHash: lotteryFields.seedHash,
-    secret: lotteryFields.secret.nullable(),
-    entrantsHash: lotteryFields.entrantsHash,
-    seed: lotteryFields.seed.nullable(),
-    drawnAt: z.iso.datetime().nullable(),
-    stock: z.number().int(),
-    entrants: z.array(z.string()),
-    winners: z.array(z.string()).describe("in draw order; equal to drawWinners(entrants, seed, stock)"),
-  })
-  .describe("Re-run the draw: check SHA-256(secret) = seedHash and the entrants' hash, then drawWinners(entrants, seed, stock) (packages/domain/src/lottery.ts)");
-
-export function adminLotteryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export const adminLotteryRoutes = fp<{ deps: ApiDeps }>(
+  async (app: FastifyInstance, { deps }) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const notALottery = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `No lottery ${couponId}`);
 
@@ -61,7 +50,9 @@ export function adminLotteryRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return toBody(drawn);
     },
   );
-}
+  },
+  { name: "admin-lottery-routes", dependencies: ["auth", "docs"], encapsulate: true },
+);
 
 /**
  * ENTRIES_IN_FLIGHT while an entry accepted before the end may still be unanswered, or answered but not yet recorded

@@ -1,38 +1,15 @@
 import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps } from "../ports.ts";
-import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "./error-responses.ts";
-import { couponIdParams } from "./schemas.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
+import { couponIdParams } from "../schemas/coupons.ts";
+import { deadLetterBody, letterId, reconciliationBody } from "../schemas/operations.ts";
 
-const reconciliationBody = z.object({
-  couponId: z.uuid(),
-  postgres: z.object({ stock: z.number(), issued: z.number(), holders: z.number() }),
-  redis: z.object({
-    present: z.boolean(),
-    issued: z.number().nullable(),
-    holders: z.number(),
-    inFlight: z.number().describe("Verdicts the gate holds for requests Postgres has not recorded yet: a batch being recorded"),
-  }),
-  differences: z.array(z.string()),
-  consumerLag: z.array(z.object({ partition: z.number(), committed: z.number(), end: z.number(), lag: z.number() })),
-});
-
-const deadLetterBody = z.object({
-  id: z.string(),
-  reason: z.string(),
-  originalPartition: z.number().nullable(),
-  originalOffset: z.string().nullable(),
-  deadLetteredAt: z.string().nullable(),
-  requestId: z.string().nullable(),
-  couponId: z.string().nullable(),
-  value: z.string(),
-});
-
-const letterId = z.string().regex(/^\d+:\d+$/, "partition:offset");
-
-export function adminOperationsRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export const adminOperationsRoutes = fp<{ deps: ApiDeps }>(
+  async (app: FastifyInstance, { deps }) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const notFound = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
 
@@ -108,4 +85,6 @@ export function adminOperationsRoutes(app: FastifyInstance, deps: ApiDeps): void
     },
     async (request) => deps.operations.replay("all" in request.body ? { all: true } : { ids: request.body.ids }),
   );
-}
+  },
+  { name: "admin-operations-routes", dependencies: ["auth", "docs"], encapsulate: true },
+);

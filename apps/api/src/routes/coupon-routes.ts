@@ -1,17 +1,18 @@
 import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps } from "../ports.ts";
-import { toPublicCouponBody } from "./coupon-body.ts";
-import { AS_USER, errorsFor, WITH_INPUT } from "./error-responses.ts";
-import { couponIdParams, publicCouponBody } from "./schemas.ts";
+import { AS_USER, errorsFor, WITH_INPUT } from "../schemas/errors.ts";
+import { couponIdParams, publicCouponBody, toPublicCouponBody } from "../schemas/coupons.ts";
 
 /**
  * A coupon as its users see it, for a countdown, a stock bar and a lottery's commitment. Behind a token like the issue
  * route: the per-user rate limit then holds it too, and an id the cache does not know costs a Postgres read, which
  * anonymous callers could spend at will.
  */
-export function couponRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export const couponRoutes = fp<{ deps: ApiDeps }>(
+  async (app: FastifyInstance, { deps }) => {
   app.withTypeProvider<ZodTypeProvider>().get(
     "/coupons/:couponId",
     {
@@ -29,4 +30,6 @@ export function couponRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return toPublicCouponBody(coupon, await deps.catalog.issued(couponId));
     },
   );
-}
+  },
+  { name: "coupon-routes", dependencies: ["auth", "docs"], encapsulate: true },
+);

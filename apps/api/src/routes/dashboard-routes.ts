@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { LiveSnapshots, liveSnapshotBody, type LiveSnapshot } from "../live-snapshots.ts";
+import { openEventStream } from "../event-stream.ts";
+import { LiveSnapshots, liveSnapshotBody } from "../live-snapshots.ts";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps } from "../ports.ts";
-import { AS_ADMIN, errorsFor, WITH_INPUT } from "./error-responses.ts";
-import { couponIdParams } from "./schemas.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT } from "../schemas/errors.ts";
+import { couponIdParams } from "../schemas/coupons.ts";
 
 const TICK_MS = 1_000;
 const resolve = createRequire(import.meta.url).resolve;
@@ -24,7 +26,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** /dashboard, a live view of the campaigns for admins, and its Server-Sent Events stream. */
-export function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export const dashboardRoutes = fp<{ deps: ApiDeps }>(
+  async (app: FastifyInstance, { deps }) => {
   for (const [path, { file, type }] of Object.entries(ASSETS)) {
     const body = readFileSync(file);
     app.get(path, { schema: { hide: true } }, async (_request, reply) =>
@@ -57,36 +60,30 @@ export function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const first = await snapshots.get(couponId);
       if (!first) throw new HttpError(404, "COUPON_NOT_FOUND", `Coupon ${couponId} does not exist`);
 
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-      });
+      const stream = openEventStream(reply);
       let timer: NodeJS.Timeout | undefined;
       const end = () => {
         if (!openStreams.delete(end)) return;
         clearTimeout(timer);
-        raw.end();
+        stream.end();
       };
       openStreams.add(end);
-      raw.on("close", end);
+      stream.closed.addEventListener("abort", end);
 
-      const send = (event: string, data: LiveSnapshot | { message: string }) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       const tick = async () => {
         try {
           const snapshot = await snapshots.get(couponId);
-          if (snapshot && openStreams.has(end)) send("snapshot", snapshot);
+          if (snapshot && openStreams.has(end)) stream.send("snapshot", snapshot);
         } catch (error) {
           request.log.warn({ err: error, couponId }, "live snapshot failed");
-          if (openStreams.has(end)) send("problem", { message: "The snapshot could not be read; retrying" });
+          if (openStreams.has(end)) stream.send("problem", { message: "The snapshot could not be read; retrying" });
         }
         if (openStreams.has(end)) timer = setTimeout(tick, TICK_MS);
       };
-      send("snapshot", first);
+      stream.send("snapshot", first);
       timer = setTimeout(tick, TICK_MS);
     },
   );
-}
+  },
+  { name: "dashboard-routes", dependencies: ["auth", "docs"], encapsulate: true },
+);

@@ -1,20 +1,20 @@
-import { acceptIssueRequest, type IssueRequest, UnavailableError } from "@dibs/domain";
+import { acceptIssueRequest, type IssueRequest, type Refusal, refusalOf, UnavailableError } from "@dibs/domain";
 import type { TraceHeaders } from "@dibs/kafka";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
+import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
+import { STATUS_BY_CODE } from "../plugins/errors.ts";
 import type { ApiDeps } from "../ports.ts";
 import type { RequestIds } from "../request-ids.ts";
 import { traceHeadersOf } from "../trace-context.ts";
-import { AS_USER, errorsFor, WITH_JSON_BODY } from "./error-responses.ts";
-import { refuseFromCache } from "./refuse-from-cache.ts";
-import { couponIdParams } from "./schemas.ts";
-import { statusBody, toStatusBody } from "./status-body.ts";
+import { couponIdParams } from "../schemas/coupons.ts";
+import { AS_USER, errorsFor, WITH_JSON_BODY } from "../schemas/errors.ts";
+import { acceptedBody, idempotencyKey, statusBody, toStatusBody } from "../schemas/issue-requests.ts";
 
 const CAMPAIGN_REFUSALS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED", "COUPON_SOLD_OUT"] as const;
-
-const idempotencyKey = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const JSON_TYPE = "application/json; charset=utf-8";
 
 /**
  * The route's answers are built here from ids it minted and fixed words: checking each against its schema before
@@ -23,7 +23,14 @@ const idempotencyKey = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "print
  */
 const writeAsJson = () => (data: unknown) => JSON.stringify(data);
 
-export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: RequestIds): void {
+export interface IssueRoutesOptions {
+  deps: ApiDeps;
+  requestIds: RequestIds;
+}
+
+/** POST /coupons/:couponId/issue: the request is checked against the coupon, put on Kafka, and answered 202. */
+export const issueRoutes = fp<IssueRoutesOptions>(
+  async (app: FastifyInstance, { deps, requestIds }) => {
   app.withTypeProvider<ZodTypeProvider>().post(
     "/coupons/:couponId/issue",
     {
@@ -40,7 +47,7 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
         body: z.strictObject({}).nullish(),
         response: {
           200: statusBody.describe("A retry of a request already decided: its status"),
-          202: z.object({ requestId: z.uuid(), status: z.literal("PENDING") }),
+          202: acceptedBody,
           ...errorsFor(...AS_USER, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", ...CAMPAIGN_REFUSALS, "PUBLISH_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
         },
       },
@@ -48,7 +55,6 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
     async (request, reply) => {
       const { userId } = request.caller;
       const { couponId } = request.params;
-      const acceptedAt = new Date();
       const trace = traceHeadersOf(request.trace);
       const key = request.headers["idempotency-key"];
       const scope = key ? { userId, couponId, key } : undefined;
@@ -56,18 +62,45 @@ export function issueRoutes(app: FastifyInstance, deps: ApiDeps, requestIds: Req
         const earlier = await deps.idempotency.find(scope);
         if (earlier) return answerAgain(earlier, deps, trace, reply);
       }
-      let accepted: IssueRequest = { requestId: requestIds.create(userId, acceptedAt.getTime()), couponId, userId, acceptedAt };
-      // The key is claimed only once the coupon's checks passed: a flood of keys for coupons that refuse adds nothing to Redis.
-      const publisher = {
-        publish: async (fresh: IssueRequest) => {
-          if (scope) accepted = await deps.idempotency.claim(scope, fresh);
-          await deps.publisher.publish(accepted, trace);
-        },
-      };
-      await unavailableAs503(acceptIssueRequest(accepted, { catalog: deps.catalog, publisher }), accepted.requestId);
+      const acceptedAt = new Date();
+      const fresh: IssueRequest = { requestId: requestIds.create(userId, acceptedAt.getTime()), couponId, userId, acceptedAt };
+      const claim = scope && ((r: IssueRequest) => deps.idempotency.claim(scope, r));
+      const accepted = await unavailableAs503(acceptIssueRequest(fresh, trace, { catalog: deps.catalog, publisher: deps.publisher, claim }), fresh.requestId);
       return answerPending(accepted.requestId, reply);
     },
   );
+  },
+  { name: "issue-routes", dependencies: ["auth", "tracing", "docs"], encapsulate: true },
+);
+
+/**
+ * Answers an issue request the coupon's cached state already refuses (sold out, paused, ended, not started) as soon as
+ * the caller is known: no body to read and validate, no request id to mint, no Kafka. After a sell-out that is nearly
+ * every request, so the API sheds the crowd at close to the cost of HTTP itself. The answer is the one the full path
+ * gives. A request that sends a body or an Idempotency-Key takes the full path, so that what it sends is still checked.
+ */
+function refuseFromCache(deps: Pick<ApiDeps, "catalog">) {
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const { headers } = request;
+    if (headers["idempotency-key"] !== undefined || headers["transfer-encoding"] !== undefined) return done();
+    if (headers["content-length"] !== undefined && headers["content-length"] !== "0") return done();
+    const coupon = deps.catalog.cachedView((request.params as { couponId: string }).couponId);
+    const refusal = coupon && refusalOf(coupon, new Date());
+    if (!refusal) return done();
+    reply.code(STATUS_BY_CODE[refusal.code]).header("content-type", JSON_TYPE).send(refusalBody(refusal));
+  };
+}
+
+const refusalBodies = new WeakMap<Refusal, string>();
+
+/** The same few refusals, over and over: each is written to JSON once. */
+function refusalBody(refusal: Refusal): string {
+  let body = refusalBodies.get(refusal);
+  if (body === undefined) {
+    body = JSON.stringify({ code: refusal.code, message: refusal.message, ...refusal.details });
+    refusalBodies.set(refusal, body);
+  }
+  return body;
 }
 
 /** A retry: the first request's status once decided; until then it goes to Kafka again, which decides it once. */
@@ -82,9 +115,9 @@ function answerPending(requestId: string, reply: FastifyReply) {
   return reply.code(202).header("location", `/issue-requests/${requestId}`).send({ requestId, status: "PENDING" });
 }
 
-async function unavailableAs503(work: Promise<unknown>, requestId: string): Promise<void> {
+async function unavailableAs503<T>(work: Promise<T>, requestId: string): Promise<T> {
   try {
-    await work;
+    return await work;
   } catch (error) {
     if (error instanceof UnavailableError) {
       throw new HttpError(503, error.code, `${error.message}; the request may still be decided, ask for its status`, { "retry-after": "1" }, { requestId });

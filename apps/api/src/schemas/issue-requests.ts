@@ -2,6 +2,12 @@ import { DECISIONS } from "@dibs/domain";
 import { z } from "zod";
 import type { DecisionView } from "../ports.ts";
 
+export const requestIdParams = z.strictObject({ requestId: z.uuid() });
+
+export const idempotencyKey = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+
+export const acceptedBody = z.object({ requestId: z.uuid(), status: z.literal("PENDING") });
+
 export const statusBody = z.object({
   requestId: z.uuid(),
   status: z.enum(["PENDING", ...DECISIONS]),
@@ -28,3 +34,7 @@ export function toStatusBody(d: DecisionView) {
     decidedAt: d.decidedAt.toISOString(),
   };
 }
+
+export const heldCouponsBody = z.object({
+  coupons: z.array(z.object({ couponId: z.uuid(), name: z.string(), requestId: z.uuid(), issuedAt: z.iso.datetime() })),
+});

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+export const reconciliationBody = z.object({
+  couponId: z.uuid(),
+  postgres: z.object({ stock: z.number(), issued: z.number(), holders: z.number() }),
+  redis: z.object({
+    present: z.boolean(),
+    issued: z.number().nullable(),
+    holders: z.number(),
+    inFlight: z.number().describe("Verdicts the gate holds for requests Postgres has not recorded yet: a batch being recorded"),
+  }),
+  differences: z.array(z.string()),
+  consumerLag: z.array(z.object({ partition: z.number(), committed: z.number(), end: z.number(), lag: z.number() })),
+});
+
+export const deadLetterBody = z.object({
+  id: z.string(),
+  reason: z.string(),
+  originalPartition: z.number().nullable(),
+  originalOffset: z.string().nullable(),
+  deadLetteredAt: z.string().nullable(),
+  requestId: z.string().nullable(),
+  couponId: z.string().nullable(),
+  value: z.string(),
+});
+
+export const letterId = z.string().regex(/^\d+:\d+$/, "partition:offset");
