@@ -10,13 +10,16 @@
 #   kafka.sh start-node N        restart node N of the cluster on its existing data
 #   kafka.sh status
 #   kafka.sh logs [N | test | sasl]  tail pnpm dev's broker's log, node N's, the tests' broker's or the SASL broker's
+#   kafka.sh config [N | test | sasl]  print the server.properties start writes for that node (starts nothing)
 #   kafka.sh sasl-tls-dir        the folder of the SASL broker's CA and client certificate (ca.pem, client.pem,
 #                                client-key.pem)
 #
+# The settings every deployment shares come from broker.properties beside this script; docker-compose.yml runs them too.
 # KAFKA_START_TIMEOUT (seconds, default 120) bounds each wait for a port.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SHARED_PROPERTIES="$HERE/broker.properties"
 LIB="$HERE/.lib"
 DATA="$HERE/.data"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
@@ -120,39 +123,43 @@ listener.name.sasl_ssl.ssl.client.auth=required
 EOF
 }
 
-write_properties() {
-  local node=$1 dir rf min_isr
-  dir="$(node_dir "$node")"
-  if is_alone "$node"; then rf=1 min_isr=1; else rf=3 min_isr=2; fi
-  mkdir -p "$dir"
-  cat >"$dir/server.properties" <<EOF
-process.roles=broker,controller
+# The shared settings, without their comments. A node alone cannot hold more than one replica of anything.
+shared_properties() {
+  local settings
+  settings="$(grep -Ev '^[[:space:]]*(#|$)' "$SHARED_PROPERTIES")"
+  if is_alone "$1"; then
+    sed -E 's/^([a-z.]*(replication\.factor|min\.insync\.replicas|min\.isr))=.*/\1=1/' <<<"$settings"
+  else
+    echo "$settings"
+  fi
+}
+
+server_properties() {
+  local node=$1
+  cat <<EOF
+$(shared_properties "$node")
 node.id=$(node_id "$node")
 controller.quorum.voters=$(voters "$node")
 $(listener_properties "$node")
-log.dirs=$dir/logs
-auto.create.topics.enable=false
-num.partitions=6
-default.replication.factor=$rf
-min.insync.replicas=$min_isr
-offsets.topic.replication.factor=$rf
-transaction.state.log.replication.factor=$rf
-transaction.state.log.min.isr=$min_isr
-share.coordinator.state.topic.replication.factor=$rf
-share.coordinator.state.topic.min.isr=$min_isr
-group.initial.rebalance.delay.ms=0
+log.dirs=$(node_dir "$node")/logs
 EOF
   if ! is_alone "$node"; then
     # A SIGKILLed node that was the active controller costs a quorum election (fetch timeout, then election
     # timeout) before the new controller fences it (session timeout): with the defaults 2 s + 1 s + 9 s. These bring
     # that down to ~1 s + 0.5 s + 2 s, still several missed heartbeats from a false alarm on a busy machine.
-    cat >>"$dir/server.properties" <<EOF
+    cat <<EOF
 broker.session.timeout.ms=2000
 broker.heartbeat.interval.ms=250
 controller.quorum.fetch.timeout.ms=1000
 controller.quorum.election.timeout.ms=500
 EOF
   fi
+}
+
+write_properties() {
+  local node=$1
+  mkdir -p "$(node_dir "$node")"
+  server_properties "$node" >"$(node_dir "$node")/server.properties"
 }
 
 # One cluster id per deployment (single, or the whole cluster), kept beside its nodes.
@@ -391,12 +398,12 @@ main() {
       ;;
     status) status ;;
     sasl-tls-dir) echo "$(node_dir sasl)/tls" ;;
-    logs)
+    logs | config)
       local node=single
       if [[ ${1:-} == test || ${1:-} == sasl ]]; then node=$1; elif [[ -n ${1:-} ]]; then node="$(cluster_node_arg "$1")" || exit 2; fi
-      tail -n 100 "$(node_dir "$node")/broker.log"
+      if [[ $cmd == logs ]]; then tail -n 100 "$(node_dir "$node")/broker.log"; else server_properties "$node"; fi
       ;;
-    *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
+    *) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
   esac
 }
 

@@ -225,7 +225,8 @@ describe("infra/docker-compose.yml", () => {
     }
   });
 
-  it("runs three KRaft brokers of the official image, replicated as the local cluster is", () => {
+  // Their shared settings, replication among them, as the local cluster's: broker-settings.test.ts.
+  it("runs three KRaft brokers of the official image, each with its own id and address", () => {
     const brokers = Object.keys(services).filter((name) => name.startsWith("kafka-"));
     expect(brokers).toEqual(["kafka-1", "kafka-2", "kafka-3"]);
     for (const [index, name] of brokers.entries()) {
@@ -233,11 +234,8 @@ describe("infra/docker-compose.yml", () => {
       expect(service.image).toMatch(/^apache\/kafka:4\./);
       expect(service.environment).toMatchObject({
         KAFKA_NODE_ID: String(index + 1),
-        KAFKA_PROCESS_ROLES: "broker,controller",
         KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${name}:9092`,
         KAFKA_CONTROLLER_QUORUM_VOTERS: brokers.map((b, i) => `${i + 1}@${b}:9093`).join(","),
-        KAFKA_MIN_INSYNC_REPLICAS: "2",
-        KAFKA_DEFAULT_REPLICATION_FACTOR: "3",
       });
       expect(service.healthcheck).toBeDefined();
     }
