@@ -1,8 +1,8 @@
+import { createLogger } from "@dibs/runtime";
 import closeWithGrace from "close-with-grace";
 import { connectAdapters } from "./api.ts";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { createLogger } from "./logger.ts";
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL, "api");
