@@ -1,4 +1,4 @@
-import { type ReadinessCheck, readinessOf } from "@dibs/runtime";
+import { healthOf, type ReadinessCheck } from "@dibs/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -8,16 +8,20 @@ const READINESS_CACHE_MS = 1_000;
 
 /**
  * The issuer's small HTTP side, for the cluster's probes and Prometheus only: /livez is the process, /readyz its
- * dependencies (ok or not; what failed is in the log), /metrics.
+ * dependencies (ok or not; what failed is in the log), and not ready while it drains; /metrics.
  */
-export function buildHealthServer(checks: Record<string, ReadinessCheck>, metrics: Registry, log: Logger): FastifyInstance {
+export function buildHealthServer(checks: Record<string, ReadinessCheck>, metrics: Registry, log: Logger, isDraining: () => boolean = () => false): FastifyInstance {
   const app = Fastify({ logger: false });
-  const readiness = readinessOf(checks, { cacheMs: READINESS_CACHE_MS, onFailure: (dependency, error) => log.warn({ err: error, dependency }, "readiness check failed") });
+  const health = healthOf(() => checks, {
+    cacheMs: READINESS_CACHE_MS,
+    onFailure: (dependency, error) => log.warn({ err: error, dependency }, "readiness check failed"),
+    isDraining,
+  });
   app.get("/metrics", async (_request, reply) => reply.header("content-type", metrics.contentType).send(await metrics.metrics()));
-  app.get("/livez", async () => ({ status: "ok" }));
+  app.get("/livez", async () => health.live());
   app.get("/readyz", async (_request, reply) => {
-    const { ready, checks: results } = await readiness();
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: results });
+    const { statusCode, body } = await health.ready();
+    return reply.code(statusCode).send(body);
   });
   return app;
 }

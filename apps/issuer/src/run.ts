@@ -1,19 +1,21 @@
+import { createLogger } from "@dibs/runtime";
 import closeWithGrace from "close-with-grace";
 import { loadConfig } from "./config.ts";
 import { buildHealthServer } from "./health-server.ts";
 import { createIssuer, type IssuerWrappers } from "./issuer.ts";
-import { createLogger } from "./logger.ts";
 
 /** The issuer process: configuration, the issuer, its health side, and a graceful stop on a signal. */
 export async function runIssuer(wrappers: IssuerWrappers = {}): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, "issuer");
   const issuer = createIssuer(config, log, undefined, wrappers);
-  const health = buildHealthServer(issuer.readiness, issuer.metrics.registry, log);
+  let draining = false;
+  const health = buildHealthServer(issuer.readiness, issuer.metrics.registry, log, () => draining);
 
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
     if (err) log.error({ err }, "shutting down after an error");
     else log.info({ signal }, "shutting down: finishing the batches being recorded");
+    draining = true;
     await issuer.stop();
     await health.close();
   });
