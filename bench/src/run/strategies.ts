@@ -67,7 +67,7 @@ export async function startStrategy(name: StrategyName, context: StrategyContext
   }
 }
 
-/** dibs as it runs in production: apps/api/src/server.ts and apps/issuer/src/worker.ts, each in its own process. */
+/** dibs as it runs in production: apps/api/src/main.ts and apps/issuer/src/worker.ts, each in its own process. */
 async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
   const [apiPort, issuerPort] = [await freePort(), await freePort()];
   const common = {
@@ -81,7 +81,7 @@ async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
   };
   const children: Child[] = [];
   try {
-    const api = await spawnTs(join(repoRoot, "apps/api/src/server.ts"), [], {
+    const api = await spawnTs(join(repoRoot, "apps/api/src/main.ts"), [], {
       env: {
         ...common,
         PORT: String(apiPort),

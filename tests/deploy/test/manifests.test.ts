@@ -31,7 +31,7 @@ function parseIssuerConfig(env: Record<string, string>) {
 
 describe("the Dockerfiles", () => {
   it.each([
-    ["api", api, "src/server.ts"],
+    ["api", api, "src/main.ts"],
     ["issuer", issuer, "src/worker.ts"],
   ])("build %s in stages with pnpm deploy --prod, run it as a non-root user, with a health check", (app, image, entry) => {
     expect(image.stages).toBeGreaterThanOrEqual(2);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { connectAdapters } from "@dibs/api/api";
+import { connectAdapters } from "@dibs/api/wiring";
 import { buildApp } from "@dibs/api/app";
 import { mintToken } from "@dibs/api/tokens";
 import { createIssuer, type Issuer } from "@dibs/issuer/issuer";
