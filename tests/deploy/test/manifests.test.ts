@@ -32,7 +32,7 @@ function parseIssuerConfig(env: Record<string, string>) {
 describe("the Dockerfiles", () => {
   it.each([
     ["api", api, "src/main.ts"],
-    ["issuer", issuer, "src/worker.ts"],
+    ["issuer", issuer, "src/main.ts"],
   ])("build %s in stages with pnpm deploy --prod, run it as a non-root user, with a health check", (app, image, entry) => {
     expect(image.stages).toBeGreaterThanOrEqual(2);
     expect(image.deployArgs).toEqual([app, "/out"]);

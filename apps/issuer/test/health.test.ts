@@ -1,7 +1,7 @@
 import pino from "pino";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { buildHealthServer } from "../src/health-server.ts";
+import { buildHealthServer } from "../src/health.ts";
 
 const up = async () => undefined;
 const down = async () => Promise.reject(new Error("connect ECONNREFUSED 10.0.0.7:5432"));
