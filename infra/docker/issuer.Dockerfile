@@ -20,4 +20,4 @@ ENV ISSUER_PORT=3001 MIGRATIONS_DIR=/app/prisma/migrations
 EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.ISSUER_PORT || 3001) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]

@@ -1,6 +1,6 @@
 import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
 import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
-import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
+import { configLoader, INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
 
 const brokerList = z
@@ -68,16 +68,4 @@ export const configSchema = z
 
 export type ApiConfig = z.infer<typeof configSchema>;
 
-export function parseConfig(env: NodeJS.ProcessEnv): { ok: true; config: ApiConfig } | { ok: false; errors: string[] } {
-  const parsed = configSchema.safeParse(env);
-  if (parsed.success) return { ok: true, config: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((i) => `Invalid ${i.path.join(".")}: ${i.message}`) };
-}
-
-/** Parses the environment once; a bad value exits naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const result = parseConfig(env);
-  if (result.ok) return result.config;
-  for (const error of result.errors) console.error(error);
-  process.exit(1);
-}
+export const { parse: parseConfig, load: loadConfig } = configLoader(configSchema);

@@ -3,7 +3,7 @@ import { throwawayRedisUser } from "@dibs/gate/testing";
 import { kafkaSh, SASL_BROKER } from "@dibs/kafka/testing";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectAdapters } from "../src/api.ts";
+import { connectAdapters } from "../src/wiring.ts";
 import { parseConfig } from "../src/config.ts";
 
 const redisUser = throwawayRedisUser(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");

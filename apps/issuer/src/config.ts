@@ -1,6 +1,6 @@
 import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
 import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
-import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
+import { configLoader, INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
 
 /** The variables without their cross-checks, for a part of the issuer (its one-shot setup) that reads only some. */
@@ -33,10 +33,4 @@ export const configSchema = configVariables
 
 export type IssuerConfig = z.infer<typeof configSchema>;
 
-/** Parses the environment once; a bad value exits naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): IssuerConfig {
-  const parsed = configSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) console.error(`Invalid ${issue.path.join(".")}: ${issue.message}`);
-  process.exit(1);
-}
+export const { load: loadConfig } = configLoader(configSchema);

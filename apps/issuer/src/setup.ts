@@ -2,10 +2,9 @@
 // The migrate Job (Kubernetes) and the setup service (compose) run it from the issuer image.
 import { applyMigrations } from "@dibs/db";
 import { checkKafkaSecurity, createKafka, ensureTopics, kafkaSecurityFrom, kafkaSecurityVariables } from "@dibs/kafka";
+import { configLoader, createLogger, INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
-import { INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { configVariables } from "./config.ts";
-import { createLogger } from "./logger.ts";
 
 const setupSchema = configVariables
   .pick({ DATABASE_URL: true, KAFKA_BROKERS: true, LOG_LEVEL: true, [INSECURE_DEV_DEFAULTS]: true })
@@ -19,12 +18,7 @@ const setupSchema = configVariables
   )
   .superRefine(checkKafkaSecurity);
 
-const parsed = setupSchema.safeParse(process.env);
-if (!parsed.success) {
-  for (const issue of parsed.error.issues) console.error(`Invalid ${issue.path.join(".")}: ${issue.message}`);
-  process.exit(1);
-}
-const config = parsed.data;
+const config = configLoader(setupSchema).load();
 const log = createLogger(config.LOG_LEVEL, "setup");
 
 try {

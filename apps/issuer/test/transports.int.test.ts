@@ -3,7 +3,7 @@ import { kafkaSh, SASL_BROKER } from "@dibs/kafka/testing";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config.ts";
-import { createIssuer } from "../src/issuer.ts";
+import { createIssuer } from "../src/wiring.ts";
 
 const redisUser = throwawayRedisUser(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");
 

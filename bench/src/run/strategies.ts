@@ -67,7 +67,7 @@ export async function startStrategy(name: StrategyName, context: StrategyContext
   }
 }
 
-/** dibs as it runs in production: apps/api/src/server.ts and apps/issuer/src/worker.ts, each in its own process. */
+/** dibs as it runs in production: apps/api/src/main.ts and apps/issuer/src/main.ts, each in its own process. */
 async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
   const [apiPort, issuerPort] = [await freePort(), await freePort()];
   const common = {
@@ -81,7 +81,7 @@ async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
   };
   const children: Child[] = [];
   try {
-    const api = await spawnTs(join(repoRoot, "apps/api/src/server.ts"), [], {
+    const api = await spawnTs(join(repoRoot, "apps/api/src/main.ts"), [], {
       env: {
         ...common,
         PORT: String(apiPort),
@@ -111,9 +111,9 @@ async function startDibs(context: StrategyContext): Promise<RunningStrategy> {
   }
 }
 
-/** One real issuer process (apps/issuer/src/worker.ts) in consumer group `groupId`. */
+/** One real issuer process (apps/issuer/src/main.ts) in consumer group `groupId`. */
 export async function startIssuer(context: StrategyContext, groupId: string, issuerPort: number): Promise<Child> {
-  const issuer = await spawnTs(join(repoRoot, "apps/issuer/src/worker.ts"), [], {
+  const issuer = await spawnTs(join(repoRoot, "apps/issuer/src/main.ts"), [], {
     env: {
       DATABASE_URL: benchEnv.databaseUrl,
       REDIS_URL: benchEnv.redisUrl,

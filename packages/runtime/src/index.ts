@@ -1,2 +1,6 @@
-export * from "./secrets.ts";
+export * from "./config.ts";
+export * from "./entry-point.ts";
+export * from "./health.ts";
+export * from "./logger.ts";
 export * from "./readiness.ts";
+export * from "./secrets.ts";

@@ -31,8 +31,8 @@ function parseIssuerConfig(env: Record<string, string>) {
 
 describe("the Dockerfiles", () => {
   it.each([
-    ["api", api, "src/server.ts"],
-    ["issuer", issuer, "src/worker.ts"],
+    ["api", api, "src/main.ts"],
+    ["issuer", issuer, "src/main.ts"],
   ])("build %s in stages with pnpm deploy --prod, run it as a non-root user, with a health check", (app, image, entry) => {
     expect(image.stages).toBeGreaterThanOrEqual(2);
     expect(image.deployArgs).toEqual([app, "/out"]);

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
-import { connectAdapters } from "@dibs/api/api";
+import { connectAdapters } from "@dibs/api/wiring";
 import { buildApp } from "@dibs/api/app";
 import { mintToken } from "@dibs/api/tokens";
-import { createIssuer, type Issuer } from "@dibs/issuer/issuer";
+import { createIssuer, type Issuer } from "@dibs/issuer/wiring";
 import pino from "pino";
 import { testEnv } from "./env.ts";
 

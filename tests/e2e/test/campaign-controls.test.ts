@@ -1,5 +1,5 @@
 import { createPrismaClient } from "@dibs/db";
-import type { Issuer } from "@dibs/issuer/issuer";
+import type { Issuer } from "@dibs/issuer/wiring";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../src/env.ts";

@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import type { Issuer } from "@dibs/issuer/issuer";
+import type { Issuer } from "@dibs/issuer/wiring";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, debianChromium } from "../src/chromium.ts";

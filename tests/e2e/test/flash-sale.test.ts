@@ -1,4 +1,4 @@
-import type { Issuer } from "@dibs/issuer/issuer";
+import type { Issuer } from "@dibs/issuer/wiring";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCoupon, type ObservedRequest } from "@dibs/checker";

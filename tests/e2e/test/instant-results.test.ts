@@ -1,4 +1,4 @@
-import type { Issuer } from "@dibs/issuer/issuer";
+import type { Issuer } from "@dibs/issuer/wiring";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../src/http.ts";
 import { createCoupon } from "../src/sale.ts";

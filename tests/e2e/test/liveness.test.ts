@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createPrismaClient } from "@dibs/db";
 import type { IssueStore } from "@dibs/domain";
 import { overriding } from "@dibs/domain/testing";
-import { createIssuer, type Issuer } from "@dibs/issuer/issuer";
+import { createIssuer, type Issuer } from "@dibs/issuer/wiring";
 import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createPrismaClient } from "@dibs/db";
-import { buildHealthServer } from "@dibs/issuer/health-server";
-import { createIssuer, type Issuer } from "@dibs/issuer/issuer";
+import { buildHealthServer } from "@dibs/issuer/health";
+import { createIssuer, type Issuer } from "@dibs/issuer/wiring";
 import { createKafka, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import pino from "pino";

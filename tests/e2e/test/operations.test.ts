@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createPrismaClient } from "@dibs/db";
 import { gateKeys } from "@dibs/gate";
-import type { Issuer } from "@dibs/issuer/issuer";
+import type { Issuer } from "@dibs/issuer/wiring";
 import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 import { createPrismaClient } from "@dibs/db";
 import { userIdProblem } from "@dibs/domain";
 import { gateKeys } from "@dibs/gate";
-import type { Issuer } from "@dibs/issuer/issuer";
+import type { Issuer } from "@dibs/issuer/wiring";
 import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

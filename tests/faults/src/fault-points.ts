@@ -1,6 +1,6 @@
 import type { IssueGate, IssueStore } from "@dibs/domain";
 import { overriding } from "@dibs/domain/testing";
-import type { IssuerWrappers } from "@dibs/issuer/issuer";
+import type { IssuerWrappers } from "@dibs/issuer/wiring";
 
 /*
  * Faults the suite plants in an issuer process, read from its environment by the suite's own entry

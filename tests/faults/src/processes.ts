@@ -9,7 +9,7 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-const ENTRY = { api: "apps/api/src/server.ts", issuer: "tests/faults/src/issuer-with-faults.ts" } as const;
+const ENTRY = { api: "apps/api/src/main.ts", issuer: "tests/faults/src/issuer-with-faults.ts" } as const;
 const live = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");

@@ -1,4 +1,4 @@
-import { type Readiness, readinessOf } from "@dibs/runtime";
+import { healthOf } from "@dibs/runtime";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -17,26 +17,24 @@ const READINESS_CACHE_MS = 1_000;
  * says more than ok or not: what failed, and how, is in the log.
  */
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps, isDraining: () => boolean): void {
-  // Made at the first probe: describing the API builds these routes without adapters.
-  let askReadiness: (() => Promise<Readiness>) | undefined;
+  // The dependencies are looked up at the first probe: describing the API builds these routes without adapters.
+  const health = healthOf(() => deps.readiness, {
+    cacheMs: READINESS_CACHE_MS,
+    onFailure: (dependency, error) => app.log.warn({ err: error, dependency }, "readiness check failed"),
+    isDraining,
+  });
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get(
     "/livez",
     { schema: { summary: "The process is alive", response: { 200: z.object({ status: z.literal("ok") }) } } },
-    async () => ({ status: "ok" as const }),
+    async () => health.live(),
   );
   const readyzSchema = {
     summary: "Kafka, Redis and Postgres answer, and the process is not draining",
     response: { 200: readiness.describe("Ready for traffic"), 503: readiness.describe("Not ready: keep traffic away") },
   };
   typed.get("/readyz", { schema: readyzSchema }, async (_request, reply) => {
-    askReadiness ??= readinessOf(deps.readiness, {
-      cacheMs: READINESS_CACHE_MS,
-      onFailure: (dependency, error) => app.log.warn({ err: error, dependency }, "readiness check failed"),
-    });
-    const { ready, checks } = await askReadiness();
-    const draining = isDraining();
-    const answer = { status: ready && !draining ? ("ready" as const) : ("not ready" as const), checks: draining ? { ...checks, shutdown: "draining" } : checks };
-    return reply.code(answer.status === "ready" ? 200 : 503).send(answer);
+    const { statusCode, body } = await health.ready();
+    return reply.code(statusCode).send(body);
   });
 }

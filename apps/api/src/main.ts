@@ -1,8 +1,9 @@
+// The API process: configuration, the adapters (wiring.ts), the app (app.ts), and a graceful stop on a signal.
+import { createLogger } from "@dibs/runtime";
 import closeWithGrace from "close-with-grace";
-import { connectAdapters } from "./api.ts";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { createLogger } from "./logger.ts";
+import { connectAdapters } from "./wiring.ts";
 
 const config = loadConfig();
 const log = createLogger(config.LOG_LEVEL, "api");

@@ -1,3 +1,0 @@
-import { runIssuer } from "./run.ts";
-
-await runIssuer();

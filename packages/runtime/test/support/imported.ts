@@ -1,0 +1,3 @@
+import { isEntryPoint } from "../../src/entry-point.ts";
+
+export const imported = isEntryPoint(import.meta.url);
