@@ -10,6 +10,8 @@ import { root } from "./env.mjs";
 import { checkDatabaseAndCache, kafka } from "./services.mjs";
 
 const started = Date.now();
+// The whole suite takes a quarter of this on the project's machines.
+const TESTS_WATCHDOG_MS = 45 * 60_000;
 const step = (what) => console.log(`\n\x1b[1mdibs test ▸ ${what}\x1b[0m (${Math.round((Date.now() - started) / 1000)} s)`);
 
 Object.assign(process.env, {
@@ -30,10 +32,20 @@ try {
   step("typecheck");
   execFileSync("pnpm", ["exec", "turbo", "run", "typecheck", "--continue"], { stdio: "inherit", cwd: root });
   step("tests");
-  execFileSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--continue", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"], {
-    stdio: "inherit",
-    cwd: root,
-  });
+  try {
+    execFileSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--continue", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"], {
+      stdio: "inherit",
+      cwd: root,
+      // A test that blocks its worker's event loop (a loop that never ends) escapes vitest's own timeouts: stop the
+      // run, and say so, long before CI's limit would end it without a word.
+      timeout: TESTS_WATCHDOG_MS,
+    });
+  } catch (error) {
+    if (error.code === "ETIMEDOUT" || error.signal === "SIGTERM") {
+      throw new Error(`the tests did not finish within ${TESTS_WATCHDOG_MS / 60_000} minutes: a test is hung, in the last package that printed above`);
+    }
+    throw error;
+  }
 } catch (error) {
   summarize();
   console.error(`\ndibs test: ${error.message.split("\n")[0]}`);

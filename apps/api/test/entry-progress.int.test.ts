@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import { RedisIssueGate } from "@dibs/gate";
-import { createKafka, ensureTopics, ISSUE_REQUEST_TOPIC, type Logger, PARTITIONS, partitionOfCoupon } from "@dibs/kafka";
+import { createKafka, encodeIssueRequest, ensureTopics, ISSUE_REQUEST_TOPIC, type Logger, PARTITIONS, partitionOfCoupon } from "@dibs/kafka";
 import { consumerLag } from "@dibs/ops";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1", { l
 beforeAll(async () => {
   await admin.connect();
   await ensureTopics(admin);
+  await fillEveryPartition();
 }, 30_000);
 afterAll(async () => {
   await admin.disconnect();
@@ -26,14 +27,36 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/** A lottery that ended a minute ago, on a partition that holds requests of earlier runs (or of this one). */
-async function lotteryOnABusyPartition(): Promise<{ couponId: string; partition: number; end: number }> {
-  const ends = new Map((await admin.fetchTopicOffsets(ISSUE_REQUEST_TOPIC)).map((p) => [p.partition, Number(p.high)]));
-  for (;;) {
+/** A coupon id whose requests go to `partition`: one in PARTITIONS ids does, so a few hundred tries always find one. */
+function couponOnPartition(partition: number): string {
+  for (let tries = 0; tries < 10_000; tries++) {
     const couponId = randomUUID();
-    const partition = partitionOfCoupon(couponId, PARTITIONS);
-    if (ends.get(partition)! > 0) return { couponId, partition, end: ends.get(partition)! };
+    if (partitionOfCoupon(couponId, PARTITIONS) === partition) return couponId;
   }
+  throw new Error(`no coupon id maps to partition ${partition} in 10,000 tries: is the partitioner broken?`);
+}
+
+/** One request on every partition, so that this file does not depend on what earlier tests left on the broker. */
+async function fillEveryPartition(): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    const messages = Array.from({ length: PARTITIONS }, (_, partition) => {
+      const request = { requestId: randomUUID(), couponId: couponOnPartition(partition), userId: "entry-progress", acceptedAt: new Date() };
+      return { ...encodeIssueRequest(request), partition };
+    });
+    await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** A lottery that ended a minute ago, on a partition that holds requests (this file's own, at least). */
+async function lotteryOnABusyPartition(): Promise<{ couponId: string; partition: number; end: number }> {
+  const offsets = await admin.fetchTopicOffsets(ISSUE_REQUEST_TOPIC);
+  const busy = offsets.find((p) => Number(p.high) > 0);
+  if (!busy) throw new Error(`${ISSUE_REQUEST_TOPIC} holds no request on any partition, though this file wrote one to each`);
+  return { couponId: couponOnPartition(busy.partition), partition: busy.partition, end: Number(busy.high) };
 }
 
 async function drawThroughKafka(groupId: string, couponId: string) {
