@@ -14,24 +14,25 @@ const config = loadConfig();
 const prisma = createPrismaClient(config.DATABASE_URL);
 const redis = createRedis(config, { maxRetriesPerRequest: 1 });
 const store = new PrismaIssueStore(prisma);
+const gate = new RedisIssueGate(redis);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-reconcile", security: kafkaSecurityFrom(config) });
 let differences = 0;
 
 try {
   const couponIds = positionals.length > 0 ? positionals : (await prisma.coupon.findMany({ select: { id: true }, orderBy: { createdAt: "asc" } })).map((c) => c.id);
   for (const couponId of couponIds) {
-    const report = await reconcile(store, redis, couponId);
+    const report = await reconcile(store, gate, couponId);
     if (!report) {
       console.log(`${couponId}: no such coupon`);
       differences += 1;
       continue;
     }
-    const { postgres: pg, redis: gate } = report;
-    console.log(`${couponId}: Postgres issued ${pg.issued}/${pg.stock} to ${pg.holders} users, ${pg.decisions} decisions; Redis ${gate.present ? `issued ${gate.issued}, ${gate.holders} users, ${gate.decisions} decisions` : "holds no state"}`);
+    const { postgres: pg, redis: atGate } = report;
+    console.log(`${couponId}: Postgres issued ${pg.issued}/${pg.stock} to ${pg.holders} users; Redis ${atGate.present ? `issued ${atGate.issued} to ${atGate.holders} users, ${atGate.inFlight} verdicts not yet in Postgres` : "holds no state"}`);
     for (const line of report.differences) console.log(`  ≠ ${line}`);
     differences += report.differences.length;
     if (values.repair && report.differences.length > 0) {
-      const repaired = await repair(store, new RedisIssueGate(redis), redis, couponId);
+      const repaired = await repair(store, gate, couponId);
       console.log(`  repaired ${repaired?.repaired.length ?? 0} differences under the fence; ${repaired?.remaining.length ?? 0} remain`);
     }
   }

@@ -31,6 +31,7 @@ try {
   for (const results of resultFiles()) rmSync(results, { force: true });
   step("typecheck");
   execFileSync("pnpm", ["exec", "turbo", "run", "typecheck", "--continue"], { stdio: "inherit", cwd: root });
+  execFileSync("pnpm", ["exec", "tsc", "-p", "scripts"], { stdio: "inherit", cwd: root });
   step("tests");
   try {
     execFileSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--continue", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"], {

@@ -1,4 +1,4 @@
-import type { Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
+import type { CampaignAction, Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
 import type { TraceHeaders } from "@dibs/kafka";
 import type { DeadLetterListing, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
@@ -66,7 +66,6 @@ export interface IssueRow {
   issuedAt: Date;
 }
 
-export type CampaignAction = "pause" | "resume" | "close";
 
 /** Every change is made by someone: `actor` is the admin's user id, written to the audit. */
 export interface CouponAdmin {

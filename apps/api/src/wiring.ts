@@ -71,7 +71,6 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
     operations: new KafkaRedisPostgresOperations({
       store: new PrismaIssueStore(prisma),
       gate: new RedisIssueGate(redis),
-      redis,
       kafka,
       issuerGroupId: config.ISSUER_GROUP_ID ?? "coupon-issuer",
     }),

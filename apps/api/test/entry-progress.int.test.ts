@@ -60,7 +60,7 @@ async function lotteryOnABusyPartition(): Promise<{ couponId: string; partition:
 }
 
 async function drawThroughKafka(groupId: string, couponId: string) {
-  const operations = new KafkaRedisPostgresOperations({ store: new PrismaIssueStore(prisma), gate: new RedisIssueGate(redis), redis, kafka, issuerGroupId: groupId });
+  const operations = new KafkaRedisPostgresOperations({ store: new PrismaIssueStore(prisma), gate: new RedisIssueGate(redis), kafka, issuerGroupId: groupId });
   const t = await testApp({}, { operations });
   t.addCoupon({ id: couponId, mode: "LOTTERY", stock: 1, endsAt: new Date(Date.now() - 60_000) });
   const response = await t.app.inject({ method: "POST", url: `/admin/coupons/${couponId}/draw`, headers: { authorization: `Bearer ${adminToken()}` } });

@@ -1,4 +1,5 @@
 export * from "./accept-issue-request.ts";
+export * from "./campaign-control.ts";
 export * from "./coupon.ts";
 export * from "./decide-issue-requests.ts";
 export * from "./decision.ts";

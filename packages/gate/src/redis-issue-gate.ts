@@ -58,6 +58,13 @@ export class RedisIssueGate implements IssueGate {
    * Runs `work` while no decision can be made for the coupon (decide fails with FENCED, and the issuer retries).
    * The fence expires by itself, so a repair that dies cannot block the coupon for good.
    */
+  /** The coupon's state as it stands, for reconcile: read, never decided on. */
+  async inspect(couponId: string): Promise<{ issued: number | null; holdings: Map<string, number>; inFlight: number }> {
+    const keys = gateKeys(couponId);
+    const [issued, holdings, inFlight] = await Promise.all([this.redis.hget(keys.meta, "issued"), this.redis.hgetall(keys.holdings), this.redis.hlen(keys.decisions)]);
+    return { issued: issued === null ? null : Number(issued), holdings: new Map(Object.entries(holdings).map(([userId, count]) => [userId, Number(count)])), inFlight };
+  }
+
   async fenced<T>(couponId: string, work: () => Promise<T>, ttlMs = 30_000): Promise<T> {
     const { fence } = gateKeys(couponId);
     const token = `${process.pid}-${Date.now()}-${Math.random()}`;

@@ -35,7 +35,7 @@ async function issuedCoupon() {
 describe("reconcile and repair", () => {
   it("finds nothing when Redis agrees with Postgres", async () => {
     const couponId = await issuedCoupon();
-    const report = await reconcile(store, redis, couponId);
+    const report = await reconcile(store, gate, couponId);
     expect(report?.differences).toEqual([]);
     expect(report?.postgres).toMatchObject({ issued: 3, holders: 3 });
     expect(report?.redis).toMatchObject({ present: true, issued: 3, holders: 3, inFlight: 0 });
@@ -47,13 +47,13 @@ describe("reconcile and repair", () => {
     await redis.hset(keys.meta, "issued", 2);
     await redis.hdel(keys.holdings, "b");
     await redis.hset(keys.holdings, "mallory", 1);
-    const broken = await reconcile(store, redis, couponId);
+    const broken = await reconcile(store, gate, couponId);
     expect(broken?.differences).toEqual([
       "issued: Redis 2, Postgres 3",
       "holding of b: Redis 0, Postgres 1",
       "holding of mallory: Redis 1, Postgres 0",
     ]);
-    const repaired = await repair(store, gate, redis, couponId);
+    const repaired = await repair(store, gate, couponId);
     expect(repaired?.repaired).toHaveLength(3);
     expect(repaired?.remaining).toEqual([]);
     expect(await redis.exists(keys.fence)).toBe(0);
@@ -62,12 +62,12 @@ describe("reconcile and repair", () => {
   it("says so when Redis lost the coupon's state", async () => {
     const couponId = await issuedCoupon();
     await redis.del(...Object.values(gateKeys(couponId)));
-    const report = await reconcile(store, redis, couponId);
+    const report = await reconcile(store, gate, couponId);
     expect(report?.redis.present).toBe(false);
     expect(report?.differences[0]).toContain("no gate state");
   });
 
   it("answers null for an unknown coupon", async () => {
-    expect(await reconcile(store, redis, randomUUID())).toBeNull();
+    expect(await reconcile(store, gate, randomUUID())).toBeNull();
   });
 });

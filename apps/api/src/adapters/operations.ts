@@ -1,7 +1,4 @@
-import type { PrismaIssueStore } from "@dibs/db";
-import type { RedisIssueGate } from "@dibs/gate";
-import { consumerLag, couponEntryProgress, listDeadLetters, readDeadLetters, reconcile, repair, replayDeadLetters } from "@dibs/ops";
-import type { Redis } from "ioredis";
+import { consumerLag, couponEntryProgress, type InspectableGate, type Ledgers, listDeadLetters, readDeadLetters, reconcile, repair, replayDeadLetters } from "@dibs/ops";
 import type { Admin, Kafka } from "kafkajs";
 import type { Operations } from "../ports.ts";
 
@@ -9,9 +6,8 @@ import type { Operations } from "../ports.ts";
 const ENTRY_WAIT_MS = 3_000;
 
 export interface OperationsDeps {
-  store: PrismaIssueStore;
-  gate: RedisIssueGate;
-  redis: Redis;
+  store: Ledgers;
+  gate: InspectableGate;
   kafka: Kafka;
   issuerGroupId: string;
 }
@@ -20,7 +16,7 @@ export class KafkaRedisPostgresOperations implements Operations {
   constructor(private readonly deps: OperationsDeps) {}
 
   async reconcile(couponId: string) {
-    const report = await reconcile(this.deps.store, this.deps.redis, couponId);
+    const report = await reconcile(this.deps.store, this.deps.gate, couponId);
     if (!report) return null;
     return { ...report, consumerLag: await this.withAdmin((admin) => consumerLag(admin, this.deps.issuerGroupId)) };
   }
@@ -40,7 +36,7 @@ export class KafkaRedisPostgresOperations implements Operations {
   }
 
   repair(couponId: string) {
-    return repair(this.deps.store, this.deps.gate, this.deps.redis, couponId);
+    return repair(this.deps.store, this.deps.gate, couponId);
   }
 
   deadLetters() {

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
-import { type Coupon, DECISIONS, type Decision, DomainError } from "@dibs/domain";
-import type { CampaignAction, CouponAdmin, CouponPage, CouponSummary, IssueRow, LotteryView, NewCoupon } from "../ports.ts";
-import { applyControl } from "./campaign-controls.ts";
+import { type CampaignAction, type CampaignChange, campaignChange, type Coupon, DECISIONS, type Decision, DomainError } from "@dibs/domain";
+import type { CouponAdmin, CouponPage, CouponSummary, IssueRow, LotteryView, NewCoupon } from "../ports.ts";
 import { fairnessOf } from "./fairness-query.ts";
 import { drawLottery, lotteryView, newLotterySecret } from "./lottery-draw.ts";
 import type { LotterySecretSeal } from "./lottery-secret-seal.ts";
@@ -72,7 +71,7 @@ export class PrismaCouponAdmin implements CouponAdmin {
     return this.prisma.$transaction(async (tx) => {
       const before = await lockCoupon(tx, couponId);
       if (!before) return null;
-      await applyControl(tx, before, action, at);
+      await applyChange(tx, before.id, campaignChange(before, action, at));
       const after = toCoupon(await tx.coupon.findUniqueOrThrow({ where: { id: couponId }, include: WITH_PAUSES }));
       await audit(tx, actor, action, couponId, before, after);
       return after;
@@ -111,6 +110,12 @@ export class PrismaCouponAdmin implements CouponAdmin {
       yield page.map(({ seq, userId, requestId, issuedAt }) => ({ seq, userId, requestId, issuedAt }));
     }
   }
+}
+
+async function applyChange(tx: Tx, couponId: string, change: CampaignChange): Promise<void> {
+  if (change?.kind === "open-pause") await tx.couponPause.create({ data: { couponId, pausedAt: change.at } });
+  if (change?.kind === "close-pause") await tx.couponPause.updateMany({ where: { couponId, resumedAt: null }, data: { resumedAt: change.at } });
+  if (change?.kind === "end") await tx.coupon.update({ where: { id: couponId }, data: { endsAt: change.at } });
 }
 
 /** Row lock: two admins changing one coupon at once are applied one after the other. */

@@ -4,7 +4,8 @@ import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
-import type { ApiDeps, CampaignAction } from "../ports.ts";
+import type { CampaignAction } from "@dibs/domain";
+import type { ApiDeps } from "../ports.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
 import { addStockBody, couponBody, couponIdParams, newCouponBody, summaryBody, toCouponBody } from "../schemas/coupons.ts";
 
