@@ -1,5 +1,5 @@
 import type { DecidedRequest, IssueRequest } from "@dibs/domain";
-import { fromKafkaHeaders, parseTraceparent } from "@dibs/kafka";
+import { decodeTraceHeaders } from "@dibs/contracts";
 import type { Logger } from "pino";
 import type { RawMessage } from "./batch-pipeline.ts";
 
@@ -11,7 +11,7 @@ export function logDecisions(log: Logger, recorded: readonly DecidedRequest[], m
   if (!log.isLevelEnabled("info")) return;
   for (const decided of recorded) {
     const message = messageOf(decided);
-    const { traceparent, requestId: reqId } = fromKafkaHeaders(message.headers);
+    const { traceparent, traceId, requestId: reqId } = decodeTraceHeaders(message.headers);
     log.info(
       {
         requestId: decided.requestId,
@@ -20,7 +20,7 @@ export function logDecisions(log: Logger, recorded: readonly DecidedRequest[], m
         ...(decided.reason ? { reason: decided.reason } : {}),
         offset: message.offset,
         ...(reqId ? { reqId } : {}),
-        ...(traceparent ? { traceId: parseTraceparent(traceparent)?.traceId, traceparent } : {}),
+        ...(traceparent ? { traceId, traceparent } : {}),
       },
       "issue request decided",
     );

@@ -1,4 +1,4 @@
-import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { BatchPipeline, ConsumerControl, IncomingMessage } from "./batch-pipeline.ts";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, decodeIssueRequest, encodeIssueRequest, headerText, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, decodeIssueRequest, encodeIssueRequest, headerText, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { Kafka, KafkaMessage } from "kafkajs";
 
 export interface DeadLetterEntry {

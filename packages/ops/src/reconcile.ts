@@ -1,5 +1,6 @@
+import { gateKeys } from "@dibs/contracts";
 import type { PrismaIssueStore } from "@dibs/db";
-import { gateKeys, type RedisIssueGate } from "@dibs/gate";
+import type { RedisIssueGate } from "@dibs/gate";
 import type { Redis } from "ioredis";
 
 export interface Reconciliation {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Issuer } from "@dibs/issuer/issuer";
-import { createKafka, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createKafka } from "@dibs/kafka";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "@dibs/db";

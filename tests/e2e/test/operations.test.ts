@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createPrismaClient } from "@dibs/db";
-import { gateKeys } from "@dibs/gate";
+import { encodeIssueRequest, gateKeys, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { Issuer } from "@dibs/issuer/issuer";
-import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { createKafka } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../src/env.ts";

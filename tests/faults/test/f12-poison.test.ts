@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBetween, topicEnds } from "../src/kafka.ts";
 import { crowd } from "../src/load.ts";

@@ -1,5 +1,5 @@
 import { acceptIssueRequest, type IssueRequest, UnavailableError } from "@dibs/domain";
-import type { TraceHeaders } from "@dibs/kafka";
+import type { TraceHeaders } from "@dibs/contracts";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";

@@ -1,6 +1,6 @@
 import type { IssueRequest } from "@dibs/domain";
 import { z } from "zod";
-import { type TraceHeaders, toKafkaHeaders } from "./trace-headers.ts";
+import { encodeTraceHeaders, type TraceHeaders } from "./trace-headers.ts";
 
 /** The wire contract of topic coupon-issue-request: JSON, keyed by couponId so one coupon stays on one partition. */
 const issueRequestMessageSchema = z.strictObject({
@@ -26,7 +26,7 @@ export function encodeIssueRequest(request: IssueRequest, trace: TraceHeaders = 
     userId: request.userId,
     acceptedAt: request.acceptedAt.toISOString(),
   };
-  const headers = toKafkaHeaders(trace);
+  const headers = encodeTraceHeaders(trace);
   return { key: request.couponId, value: JSON.stringify(body), ...(headers ? { headers } : {}) };
 }
 
