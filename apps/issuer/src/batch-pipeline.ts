@@ -13,17 +13,7 @@ import {
 import type { Logger } from "pino";
 import { logDecisions } from "./decision-log.ts";
 import { AbandonedError, DeterministicFailure, type RetryPolicy, retryTransient } from "./failures.ts";
-
-/** A message as the consumer read it, in no client library's types. */
-export interface RawMessage {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, Buffer | string | Array<Buffer | string> | undefined>;
-}
-
-/** One message of a batch as the consumer decoded it: the request it carries, or why it carries none. */
-export type IncomingMessage = { raw: RawMessage; request: IssueRequest } | { raw: RawMessage; unreadable: string };
+import type { IncomingMessage, RawMessage } from "./incoming-message.ts";
 
 /** What the consumer hands over: the messages of one partition, in offset order. */
 export interface PartitionBatch {

@@ -1,7 +1,7 @@
 import type { DecidedRequest, IssueRequest } from "@dibs/domain";
 import { decodeTraceHeaders } from "@dibs/contracts";
 import type { Logger } from "pino";
-import type { RawMessage } from "./batch-pipeline.ts";
+import type { RawMessage } from "./incoming-message.ts";
 
 /**
  * One line per decision, naming the API's request id (`reqId`) and W3C trace id from the message headers, so a request

@@ -1,7 +1,8 @@
 import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
-import type { BatchPipeline, ConsumerControl, IncomingMessage } from "./batch-pipeline.ts";
+import type { BatchPipeline, ConsumerControl } from "./batch-pipeline.ts";
+import type { IncomingMessage } from "./incoming-message.ts";
 import type { IssuerMetrics } from "./metrics.ts";
 
 export interface IssueConsumer {

@@ -5,11 +5,11 @@ import {
   BatchPipeline,
   type ConsumerControl,
   type DeadLetter,
-  type IncomingMessage,
   type PartitionBatch,
   type PipelineSettings,
 } from "../../src/batch-pipeline.ts";
 import { isTransient } from "../../src/failures.ts";
+import type { IncomingMessage } from "../../src/incoming-message.ts";
 
 let sequence = 0;
 
