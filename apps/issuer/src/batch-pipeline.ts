@@ -222,8 +222,8 @@ export class BatchPipeline {
     const messageOf = messagesByRequest(batch);
     const letters: DeadLetter[] = [
       ...batch.messages.flatMap((m) => ("unreadable" in m ? [{ kind: "poison" as const, partition: batch.partition, message: m.raw, reason: m.unreadable }] : [])),
-      ...decided.unknownCoupon.map((r) => ({ kind: "unknown_coupon" as const, partition: batch.partition, message: messageOf(r), reason: `unknown coupon ${r.couponId}` })),
-      ...decided.setAside.map(({ request, reason }) => ({ kind: "unprocessable" as const, partition: batch.partition, message: messageOf(request), reason: `unprocessable: ${reason}` })),
+      ...decided.unknownCoupon.map((r) => ({ kind: "unknown_coupon" as const, partition: batch.partition, message: messageOf(r).raw, reason: `unknown coupon ${r.couponId}` })),
+      ...decided.setAside.map(({ request, reason }) => ({ kind: "unprocessable" as const, partition: batch.partition, message: messageOf(request).raw, reason: `unprocessable: ${reason}` })),
     ];
     await retryTransient(() => this.deps.deadLetters.publish(letters), this.retry, Number.POSITIVE_INFINITY, signal);
     await this.deps.notifier.notify(decided.recorded);
@@ -329,7 +329,7 @@ function requestsOf(batch: PartitionBatch): IssueRequest[] {
   return batch.messages.flatMap((m) => ("request" in m ? [m.request] : []));
 }
 
-function messagesByRequest(batch: PartitionBatch): (request: IssueRequest) => RawMessage {
-  const byId = new Map(batch.messages.flatMap((m) => ("request" in m ? [[m.request.requestId, m.raw] as const] : [])));
+function messagesByRequest(batch: PartitionBatch): (request: IssueRequest) => IncomingMessage {
+  const byId = new Map(batch.messages.flatMap((m) => ("request" in m ? [[m.request.requestId, m] as const] : [])));
   return (request) => byId.get(request.requestId)!;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeIssueRequest, encodeIssueRequest } from "../src/issue-request-message.ts";
+import { decodeIssueRequest, decodeIssueRequestMessage, encodeIssueRequest } from "../src/issue-request-message.ts";
 import { decodeTraceHeaders } from "../src/trace-headers.ts";
 
 const request = {
@@ -29,5 +29,12 @@ describe("trace headers on issue request messages", () => {
 
   it("keep a traceparent that is not valid as it came, without a trace id", () => {
     expect(decodeTraceHeaders({ traceparent: Buffer.from("01-nonsense") })).toEqual({ traceparent: "01-nonsense" });
+  });
+
+  it("are decoded with the value, also when the value cannot be read", () => {
+    const traced = encodeIssueRequest(request, { traceparent, requestId: "req-7" });
+    const headers = { ...traced.headers, "dibs-other": "x" };
+    expect(decodeIssueRequestMessage({ value: Buffer.from(traced.value), headers })).toEqual({ ok: true, request, trace: { traceparent, traceId, requestId: "req-7" } });
+    expect(decodeIssueRequestMessage({ value: Buffer.from("{nope"), headers })).toMatchObject({ ok: false, trace: { traceparent, traceId, requestId: "req-7" } });
   });
 });
