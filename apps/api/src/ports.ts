@@ -1,5 +1,5 @@
 import type { CampaignAction, Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
-import type { TraceHeaders } from "@dibs/kafka";
+import type { TraceHeaders } from "@dibs/contracts";
 import type { DeadLetterListing, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
 

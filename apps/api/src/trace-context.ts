@@ -1,5 +1,5 @@
 import { pooledRandomBytes } from "./random-pool.ts";
-import { formatTraceparent, parseTraceparent, type TraceHeaders } from "@dibs/kafka";
+import { formatTraceparent, parseTraceparent, type TraceHeaders } from "@dibs/contracts";
 
 /** The HTTP request being served: its id (the log's `reqId`) and its W3C trace, where the API's span is `spanId`. */
 export interface TraceContext {

@@ -1,6 +1,7 @@
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import { createRedis, RedisIssueGate, type RedisSettings } from "@dibs/gate";
-import { createIdempotentProducer, createKafka, ensureTopics, ISSUE_REQUEST_TOPIC, kafkaSecurityFrom, type KafkaSecuritySettings } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createIdempotentProducer, createKafka, ensureTopics, kafkaSecurityFrom, type KafkaSecuritySettings } from "@dibs/kafka";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { applyMigrations, createPrismaClient } from "@dibs/db";
 import { throwawayDatabase } from "@dibs/db/testing";
 import { seedHash } from "@dibs/domain";
-import { gateKeys } from "@dibs/gate";
+import { gateKeys } from "@dibs/contracts";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

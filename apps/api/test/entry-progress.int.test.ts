@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import { RedisIssueGate } from "@dibs/gate";
-import { createKafka, encodeIssueRequest, ensureTopics, ISSUE_REQUEST_TOPIC, type Logger, PARTITIONS, partitionOfCoupon } from "@dibs/kafka";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createKafka, ensureTopics, type Logger, PARTITIONS, partitionOfCoupon } from "@dibs/kafka";
 import { consumerLag } from "@dibs/ops";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { PartitionMetadata, Producer, ProducerRecord } from "kafkajs";
 import pino from "pino";
 import { describe, expect, it } from "vitest";

@@ -13,17 +13,7 @@ import {
 import type { Logger } from "pino";
 import { logDecisions } from "./decision-log.ts";
 import { AbandonedError, DeterministicFailure, type RetryPolicy, retryTransient } from "./failures.ts";
-
-/** A message as the consumer read it, in no client library's types. */
-export interface RawMessage {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, Buffer | string | Array<Buffer | string> | undefined>;
-}
-
-/** One message of a batch as the consumer decoded it: the request it carries, or why it carries none. */
-export type IncomingMessage = { raw: RawMessage; request: IssueRequest } | { raw: RawMessage; unreadable: string };
+import type { IncomingMessage, RawMessage } from "./incoming-message.ts";
 
 /** What the consumer hands over: the messages of one partition, in offset order. */
 export interface PartitionBatch {
@@ -232,8 +222,8 @@ export class BatchPipeline {
     const messageOf = messagesByRequest(batch);
     const letters: DeadLetter[] = [
       ...batch.messages.flatMap((m) => ("unreadable" in m ? [{ kind: "poison" as const, partition: batch.partition, message: m.raw, reason: m.unreadable }] : [])),
-      ...decided.unknownCoupon.map((r) => ({ kind: "unknown_coupon" as const, partition: batch.partition, message: messageOf(r), reason: `unknown coupon ${r.couponId}` })),
-      ...decided.setAside.map(({ request, reason }) => ({ kind: "unprocessable" as const, partition: batch.partition, message: messageOf(request), reason: `unprocessable: ${reason}` })),
+      ...decided.unknownCoupon.map((r) => ({ kind: "unknown_coupon" as const, partition: batch.partition, message: messageOf(r).raw, reason: `unknown coupon ${r.couponId}` })),
+      ...decided.setAside.map(({ request, reason }) => ({ kind: "unprocessable" as const, partition: batch.partition, message: messageOf(request).raw, reason: `unprocessable: ${reason}` })),
     ];
     await retryTransient(() => this.deps.deadLetters.publish(letters), this.retry, Number.POSITIVE_INFINITY, signal);
     await this.deps.notifier.notify(decided.recorded);
@@ -339,7 +329,7 @@ function requestsOf(batch: PartitionBatch): IssueRequest[] {
   return batch.messages.flatMap((m) => ("request" in m ? [m.request] : []));
 }
 
-function messagesByRequest(batch: PartitionBatch): (request: IssueRequest) => RawMessage {
-  const byId = new Map(batch.messages.flatMap((m) => ("request" in m ? [[m.request.requestId, m.raw] as const] : [])));
+function messagesByRequest(batch: PartitionBatch): (request: IssueRequest) => IncomingMessage {
+  const byId = new Map(batch.messages.flatMap((m) => ("request" in m ? [[m.request.requestId, m] as const] : [])));
   return (request) => byId.get(request.requestId)!;
 }

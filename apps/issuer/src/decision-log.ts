@@ -1,26 +1,24 @@
 import type { DecidedRequest, IssueRequest } from "@dibs/domain";
-import { fromKafkaHeaders, parseTraceparent } from "@dibs/kafka";
 import type { Logger } from "pino";
-import type { RawMessage } from "./batch-pipeline.ts";
+import type { IncomingMessage } from "./incoming-message.ts";
 
 /**
- * One line per decision, naming the API's request id (`reqId`) and W3C trace id from the message headers, so a request
+ * One line per decision, naming the API's request id (`reqId`) and W3C trace id its message came with, so a request
  * can be followed from the API's "issue request published" line to here.
  */
-export function logDecisions(log: Logger, recorded: readonly DecidedRequest[], messageOf: (request: IssueRequest) => RawMessage): void {
+export function logDecisions(log: Logger, recorded: readonly DecidedRequest[], messageOf: (request: IssueRequest) => IncomingMessage): void {
   if (!log.isLevelEnabled("info")) return;
   for (const decided of recorded) {
-    const message = messageOf(decided);
-    const { traceparent, requestId: reqId } = fromKafkaHeaders(message.headers);
+    const { raw, trace } = messageOf(decided);
     log.info(
       {
         requestId: decided.requestId,
         couponId: decided.couponId,
         decision: decided.decision,
         ...(decided.reason ? { reason: decided.reason } : {}),
-        offset: message.offset,
-        ...(reqId ? { reqId } : {}),
-        ...(traceparent ? { traceId: parseTraceparent(traceparent)?.traceId, traceparent } : {}),
+        offset: raw.offset,
+        ...(trace.requestId ? { reqId: trace.requestId } : {}),
+        ...(trace.traceparent ? { traceId: trace.traceId, traceparent: trace.traceparent } : {}),
       },
       "issue request decided",
     );

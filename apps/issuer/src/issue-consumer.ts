@@ -1,7 +1,8 @@
-import { decodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { Logger } from "pino";
-import type { BatchPipeline, ConsumerControl, IncomingMessage } from "./batch-pipeline.ts";
+import type { BatchPipeline, ConsumerControl } from "./batch-pipeline.ts";
+import { decodeIncoming } from "./incoming-message.ts";
 import type { IssuerMetrics } from "./metrics.ts";
 
 export interface IssueConsumer {
@@ -75,17 +76,12 @@ async function handOver({ batch, isStale, resolveOffset }: EachBatchPayload, pip
   if (batch.isEmpty() || isStale()) return;
   pipeline.accept({
     partition: batch.partition,
-    messages: batch.messages.map(decode),
+    messages: batch.messages.map(decodeIncoming),
     nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
   });
   // Fetch on from here; should the batch not be decided, the pipeline rewinds the partition to it.
   resolveOffset(batch.lastOffset());
   metrics.lagged(batch.topic, batch.partition, Number(batch.offsetLag()));
-}
-
-function decode(raw: KafkaMessage): IncomingMessage {
-  const decoded = decodeIssueRequest(raw.value);
-  return decoded.ok ? { raw, request: decoded.request } : { raw, unreadable: decoded.reason };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createIdempotentProducer, createKafka, DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, ensureTopics, type Logger } from "@dibs/kafka";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC } from "@dibs/contracts";
+import { createIdempotentProducer, createKafka, ensureTopics, type Logger } from "@dibs/kafka";
 import type { KafkaMessage } from "kafkajs";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

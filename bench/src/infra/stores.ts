@@ -1,5 +1,5 @@
 import { applyMigrations, type PrismaClient } from "@dibs/db";
-import { gateKeys } from "@dibs/gate";
+import { gateKeys } from "@dibs/contracts";
 import type { Redis } from "ioredis";
 
 /**

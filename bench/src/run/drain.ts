@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { PrismaClient } from "@dibs/db";
-import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createKafka } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import { Progress } from "../load/progress.ts";
 import { uuidV7 } from "../load/uuid-v7.ts";

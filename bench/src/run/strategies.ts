@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { createKafka, ensureTopics, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createKafka, ensureTopics } from "@dibs/kafka";
 import { repoRoot } from "../infra/paths.ts";
 import { SEED_TOPIC } from "../servers/seed-kafka.ts";
 import { benchEnv } from "../settings.ts";

@@ -1,6 +1,7 @@
 // tsx src/tools/broker-cost.ts: CPU that a fresh broker of the bench's own and the kafkajs producer spend per message,
 // by messages per send (acks = all, idempotent, one send in flight: as the API sends).
 import { readFileSync } from "node:fs";
+import { encodeIssueRequest } from "@dibs/contracts";
 import { createKafka } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import { startBenchBroker } from "../infra/kafka-broker.ts";
@@ -16,10 +17,12 @@ try {
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const key = "0190b6a0-0000-7000-8000-0000000000aa";
-  const value = JSON.stringify({ v: 1, requestId: key, couponId: key, userId: "bench-user-12345", acceptedAt: new Date().toISOString() });
+  const id = "0190b6a0-0000-7000-8000-0000000000aa";
   // As the API sends them: with the trace headers, and the partition chosen (once per coupon) by the API.
-  const headers = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "x-request-id": "req-1a2b" };
+  const { key, value, headers } = encodeIssueRequest(
+    { requestId: id, couponId: id, userId: "bench-user-12345", acceptedAt: new Date() },
+    { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", requestId: "req-1a2b" },
+  );
   // The first round warms the broker's JIT; the figures to read are the later ones.
   for (const perSend of [100, 10, 100, 1_000]) {
     const brokerBefore = cpuSeconds(broker.pid);

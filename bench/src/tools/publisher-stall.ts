@@ -3,7 +3,7 @@
 // their deadline, and the heap it uses. The bound on its queue is what keeps that heap flat.
 import { createApiMetrics } from "@dibs/api/metrics";
 import { KafkaIssueRequestPublisher } from "@dibs/api/publisher";
-import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { PartitionMetadata, Producer } from "kafkajs";
 import pino from "pino";
 

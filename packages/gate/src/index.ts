@@ -1,6 +1,4 @@
-export * from "./gate-keys.ts";
 export * from "./redis-issue-gate.ts";
 export * from "./sold-out.ts";
-export * from "./decision-channel.ts";
 export * from "./verdict-codec.ts";
 export * from "./redis-connection.ts";

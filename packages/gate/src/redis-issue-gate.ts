@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
+import { gateKeys, stagedGateKeys } from "@dibs/contracts";
 import type { CouponLedger, GateLimits, GateVerdicts, IssueGate, IssueRequest } from "@dibs/domain";
 import type { Redis, Result } from "ioredis";
-import { gateKeys, stagedGateKeys } from "./gate-keys.ts";
 import { packRequests, unpackVerdicts } from "./request-packing.ts";
 import { decodeVerdict } from "./verdict-codec.ts";
 

@@ -1,5 +1,5 @@
+import { gateKeys } from "@dibs/contracts";
 import type { Redis } from "ioredis";
-import { gateKeys } from "./gate-keys.ts";
 
 /** How many the gate has issued; null when it holds no state for the coupon. Compare with Postgres' stock. */
 export async function issuedAtGate(redis: Redis, couponId: string): Promise<number | null> {

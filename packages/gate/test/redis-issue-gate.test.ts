@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { gateKeys } from "@dibs/contracts";
 import { type CouponLedger, decideAgainst, type GateState, type GateVerdicts, type Holding, type IssueRequest } from "@dibs/domain";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { gateKeys } from "../src/gate-keys.ts";
 import { RedisIssueGate } from "../src/redis-issue-gate.ts";
 import { issuedAtGate } from "../src/sold-out.ts";
 

@@ -1,8 +1,6 @@
+import { DEAD_LETTER_TOPIC, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { Admin, ITopicConfig } from "kafkajs";
 import type { Logger } from "./logger.ts";
-
-export const ISSUE_REQUEST_TOPIC = "coupon-issue-request";
-export const DEAD_LETTER_TOPIC = "coupon-issue-request.DLT";
 
 export const PARTITIONS = 6;
 const LEADERS_TIMEOUT_MS = 30_000;

@@ -1,7 +1,8 @@
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { type PartitionMetadata, Partitioners } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { partitionOfCoupon } from "../src/coupon-partition.ts";
-import { ISSUE_REQUEST_TOPIC, PARTITIONS } from "../src/topics.ts";
+import { PARTITIONS } from "../src/topics.ts";
 
 describe("partitionOfCoupon", () => {
   it("is the partition the producer picks for the coupon's key, whichever partitions have a leader", () => {

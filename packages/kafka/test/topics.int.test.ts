@@ -1,7 +1,8 @@
+import { DEAD_LETTER_TOPIC, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { ConfigResourceTypes, type Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafka } from "../src/client.ts";
-import { DEAD_LETTER_TOPIC, ensureTopics, ISSUE_REQUEST_TOPIC } from "../src/topics.ts";
+import { ensureTopics } from "../src/topics.ts";
 import { CLUSTER_BROKERS, kafkaSh, TEST_BROKER } from "./support/kafka-sh.ts";
 
 const TOPICS = [ISSUE_REQUEST_TOPIC, DEAD_LETTER_TOPIC];

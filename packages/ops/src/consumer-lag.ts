@@ -1,5 +1,6 @@
 import type { EntryProgress } from "@dibs/domain";
-import { ISSUE_REQUEST_TOPIC, partitionOfCoupon } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { partitionOfCoupon } from "@dibs/kafka";
 import type { Admin } from "kafkajs";
 
 export interface PartitionLag {

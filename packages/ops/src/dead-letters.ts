@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, decodeIssueRequest, encodeIssueRequest, headerText, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, decodeIssueRequest, encodeIssueRequest, headerText, ISSUE_REQUEST_TOPIC, REPLAYED_FROM_HEADER } from "@dibs/contracts";
 import type { Kafka, KafkaMessage } from "kafkajs";
 
 export interface DeadLetterEntry {
@@ -128,7 +128,7 @@ export async function replayDeadLetters(kafka: Kafka, entries: readonly DeadLett
       report.skipped.push({ id: entry.id, reason: `still unreadable: ${decoded.reason}` });
       continue;
     }
-    messages.push({ ...encodeIssueRequest(decoded.request), headers: { "dibs-replayed-from": entry.id } });
+    messages.push({ ...encodeIssueRequest(decoded.request), headers: { [REPLAYED_FROM_HEADER]: entry.id } });
     report.replayed.push({ id: entry.id, requestId: decoded.request.requestId });
   }
   if (messages.length > 0) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { applyMigrations, createPrismaClient, PrismaIssueStore } from "@dibs/db";
-import { gateKeys, RedisIssueGate } from "@dibs/gate";
+import { gateKeys } from "@dibs/contracts";
+import { RedisIssueGate } from "@dibs/gate";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile, repair } from "../src/reconcile.ts";

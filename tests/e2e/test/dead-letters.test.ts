@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Issuer } from "@dibs/issuer/wiring";
-import { createKafka, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createKafka } from "@dibs/kafka";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "@dibs/db";
@@ -59,12 +60,12 @@ describe("messages the issuer cannot decide", () => {
       },
       30_000,
     );
-    const reasons = ours.map((m) => m.headers?.["dibs-dlt-reason"]?.toString());
+    const reasons = ours.map((m) => m.headers?.[DEAD_LETTER_HEADERS.reason]?.toString());
     expect(reasons).toEqual([expect.stringContaining("not JSON"), expect.stringContaining("wrong schema"), expect.stringContaining("unknown coupon")]);
     for (const m of ours) {
-      expect(m.headers?.["dibs-original-topic"]?.toString()).toBe(ISSUE_REQUEST_TOPIC);
-      expect(Number(m.headers?.["dibs-original-partition"]?.toString())).toBeGreaterThanOrEqual(0);
-      expect(Number(m.headers?.["dibs-original-offset"]?.toString())).toBeGreaterThanOrEqual(0);
+      expect(m.headers?.[DEAD_LETTER_HEADERS.originalTopic]?.toString()).toBe(ISSUE_REQUEST_TOPIC);
+      expect(Number(m.headers?.[DEAD_LETTER_HEADERS.originalPartition]?.toString())).toBeGreaterThanOrEqual(0);
+      expect(Number(m.headers?.[DEAD_LETTER_HEADERS.originalOffset]?.toString())).toBeGreaterThanOrEqual(0);
     }
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createPrismaClient } from "@dibs/db";
-import { gateKeys } from "@dibs/gate";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, gateKeys, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { Issuer } from "@dibs/issuer/wiring";
-import { createKafka, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { createKafka } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../src/env.ts";
@@ -41,7 +41,7 @@ describe("operating a campaign: dead letters, reconciliation, fairness", () => {
     await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages: [{ key: couponId, value: `{${marker}` }, encodeIssueRequest(decided)] });
     await waitFor("the good request to be decided", async () => (await prisma.issueDecision.findUnique({ where: { requestId: decided.requestId } })) ?? undefined, 30_000);
     // A copy of the decided request, dead-lettered (as if it had failed once), must replay into the same decision.
-    await producer.send({ topic: `${ISSUE_REQUEST_TOPIC}.DLT`, acks: -1, messages: [{ ...encodeIssueRequest(decided), headers: { "dibs-dlt-reason": "retries exhausted" } }] });
+    await producer.send({ topic: DEAD_LETTER_TOPIC, acks: -1, messages: [{ ...encodeIssueRequest(decided), headers: { [DEAD_LETTER_HEADERS.reason]: "retries exhausted" } }] });
 
     const letters = await waitFor(
       "the poison message in /admin/dlq",

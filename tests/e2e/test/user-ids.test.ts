@@ -1,6 +1,6 @@
 import { createPrismaClient } from "@dibs/db";
 import { userIdProblem } from "@dibs/domain";
-import { gateKeys } from "@dibs/gate";
+import { gateKeys } from "@dibs/contracts";
 import type { Issuer } from "@dibs/issuer/wiring";
 import fc from "fast-check";
 import { Redis } from "ioredis";

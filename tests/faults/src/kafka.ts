@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { type Admin, type Kafka, type KafkaMessage, Partitioners } from "kafkajs";
 import { repoRoot } from "./env.ts";
 

@@ -1,7 +1,8 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { type CheckReport, checkCoupon, checkLiveness, type ScenarioRow } from "@dibs/checker";
 import { createPrismaClient } from "@dibs/db";
-import { createKafka, ISSUE_REQUEST_TOPIC, type Logger } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createKafka, type Logger } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import type { Admin, Kafka } from "kafkajs";
 import { inject } from "vitest";

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { faultEnv } from "../src/env.ts";

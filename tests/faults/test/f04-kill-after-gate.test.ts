@@ -1,4 +1,4 @@
-import { gateKeys } from "@dibs/gate";
+import { gateKeys } from "@dibs/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crowd } from "../src/load.ts";
 import { within } from "../src/processes.ts";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { gateKeys } from "@dibs/gate";
+import { gateKeys } from "@dibs/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crowd, type Observed } from "../src/load.ts";
 import { restartRedis } from "../src/services.ts";

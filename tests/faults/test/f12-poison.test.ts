@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBetween, topicEnds } from "../src/kafka.ts";
 import { crowd } from "../src/load.ts";
@@ -39,13 +39,13 @@ describe("F12 poison messages in the hot partition mid-sale", () => {
 
     // Dead letters are at least once: a batch redelivered after a rebalance parks its poison again. Count origins.
     const letters = (await readBetween(system.kafka, system.admin, DEAD_LETTER_TOPIC, deadLettersFrom)).filter((m) => m.value?.toString().includes(marker));
-    const byOrigin = new Map(letters.map((m) => [`${m.headers?.["dibs-original-partition"]}:${m.headers?.["dibs-original-offset"]}`, m]));
-    const reasons = [...byOrigin.values()].map((m) => m.headers?.["dibs-dlt-reason"]?.toString().match(/^(not JSON|wrong schema|unknown coupon)/)?.[1]);
+    const byOrigin = new Map(letters.map((m) => [`${m.headers?.[DEAD_LETTER_HEADERS.originalPartition]}:${m.headers?.[DEAD_LETTER_HEADERS.originalOffset]}`, m]));
+    const reasons = [...byOrigin.values()].map((m) => m.headers?.[DEAD_LETTER_HEADERS.reason]?.toString().match(/^(not JSON|wrong schema|unknown coupon)/)?.[1]);
     expect(reasons.sort()).toEqual(["not JSON", "not JSON", "unknown coupon", "unknown coupon", "wrong schema", "wrong schema"]);
     for (const letter of byOrigin.values()) {
-      expect(letter.headers?.["dibs-original-topic"]?.toString()).toBe(ISSUE_REQUEST_TOPIC);
+      expect(letter.headers?.[DEAD_LETTER_HEADERS.originalTopic]?.toString()).toBe(ISSUE_REQUEST_TOPIC);
       expect(letter.key?.toString()).toBe(couponId);
-      expect(Number(letter.headers?.["dibs-original-offset"]?.toString())).toBeGreaterThanOrEqual(0);
+      expect(Number(letter.headers?.[DEAD_LETTER_HEADERS.originalOffset]?.toString())).toBeGreaterThanOrEqual(0);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countBy, type Observed } from "../src/load.ts";
 import { sleep } from "../src/processes.ts";

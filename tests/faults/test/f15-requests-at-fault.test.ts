@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { storableUserId } from "@dibs/domain";
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBetween, topicEnds } from "../src/kafka.ts";

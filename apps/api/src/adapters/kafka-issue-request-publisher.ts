@@ -1,5 +1,6 @@
 import { type IssueRequest, UnavailableError } from "@dibs/domain";
-import { assertAllPartitionsAcknowledged, encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent, partitionOfCoupon, type TraceHeaders } from "@dibs/kafka";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent, type TraceHeaders } from "@dibs/contracts";
+import { assertAllPartitionsAcknowledged, partitionOfCoupon } from "@dibs/kafka";
 import type { PartitionMetadata, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "../metrics.ts";

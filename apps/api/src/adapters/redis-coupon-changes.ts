@@ -1,7 +1,6 @@
+import { COUPON_CHANGES_CHANNEL } from "@dibs/contracts";
 import type { Redis } from "ioredis";
 import type { CouponChanges } from "../ports.ts";
-
-export const COUPON_CHANGES_CHANNEL = "dibs:coupon-changed";
 
 export class RedisCouponChanges implements CouponChanges {
   constructor(private readonly redis: Redis) {}

@@ -1,4 +1,4 @@
-import { DECISIONS_CHANNEL, decodeDecisionNotices } from "@dibs/gate";
+import { DECISIONS_CHANNEL, decodeDecisionNotices } from "@dibs/contracts";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { DecisionFeed } from "../ports.ts";

@@ -1,5 +1,5 @@
 import { acceptIssueRequest, type IssueRequest, type Refusal, refusalOf, UnavailableError } from "@dibs/domain";
-import type { TraceHeaders } from "@dibs/kafka";
+import type { TraceHeaders } from "@dibs/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";

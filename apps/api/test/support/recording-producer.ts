@@ -1,4 +1,4 @@
-import { ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { PartitionMetadata, Producer, ProducerRecord } from "kafkajs";
 
 /** A kafkajs producer that acknowledges every send at once and keeps what it was given. */

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, ISSUE_REQUEST_TOPIC } from "@dibs/kafka";
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import type { Message, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import type { DeadLetter, DeadLetterSink } from "../batch-pipeline.ts";

@@ -5,11 +5,11 @@ import {
   BatchPipeline,
   type ConsumerControl,
   type DeadLetter,
-  type IncomingMessage,
   type PartitionBatch,
   type PipelineSettings,
 } from "../../src/batch-pipeline.ts";
 import { isTransient } from "../../src/failures.ts";
+import type { IncomingMessage } from "../../src/incoming-message.ts";
 
 let sequence = 0;
 
@@ -54,7 +54,7 @@ export function aBatch(partition: number, items: ReadonlyArray<IssueRequest | st
   let offset = nextOffsets.get(partition) ?? 0;
   const messages: IncomingMessage[] = items.map((item) => {
     const raw = { offset: String(offset++), key: null, value: Buffer.from(typeof item === "string" ? item : JSON.stringify(item)), headers: {} };
-    return typeof item === "string" ? { raw, unreadable: `not JSON: ${item}` } : { raw, request: item };
+    return typeof item === "string" ? { raw, trace: {}, unreadable: `not JSON: ${item}` } : { raw, trace: {}, request: item };
   });
   nextOffsets.set(partition, offset);
   return { partition, messages, nextOffset: String(offset) };

@@ -1,5 +1,3 @@
-import type { IHeaders } from "kafkajs";
-
 /** The headers of a message on coupon-issue-request.DLT, written by the issuer and read by `pnpm dlq` and the API. */
 export const DEAD_LETTER_HEADERS = {
   /** Why it was set aside: "not JSON …", "wrong schema …", "unknown coupon …", "unprocessable: …". */
@@ -12,9 +10,5 @@ export const DEAD_LETTER_HEADERS = {
   truncatedFrom: "dibs-dlt-truncated-from-bytes",
 } as const;
 
-/** One header of a consumed message as text, or null. */
-export function headerText(headers: IHeaders | undefined, name: string): string | null {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? null : first.toString();
-}
+/** On a letter replayed onto coupon-issue-request: its id (`partition:offset`) in the dead-letter topic. */
+export const REPLAYED_FROM_HEADER = "dibs-replayed-from";

@@ -1,6 +1,7 @@
 import type { IssueRequest } from "@dibs/domain";
 import { z } from "zod";
-import { type TraceHeaders, toKafkaHeaders } from "./trace-headers.ts";
+import type { MessageHeaders } from "./message-headers.ts";
+import { decodeTraceHeaders, encodeTraceHeaders, type MessageTrace, type TraceHeaders } from "./trace-headers.ts";
 
 /** The wire contract of topic coupon-issue-request: JSON, keyed by couponId so one coupon stays on one partition. */
 const issueRequestMessageSchema = z.strictObject({
@@ -26,7 +27,7 @@ export function encodeIssueRequest(request: IssueRequest, trace: TraceHeaders = 
     userId: request.userId,
     acceptedAt: request.acceptedAt.toISOString(),
   };
-  const headers = toKafkaHeaders(trace);
+  const headers = encodeTraceHeaders(trace);
   return { key: request.couponId, value: JSON.stringify(body), ...(headers ? { headers } : {}) };
 }
 
@@ -44,4 +45,11 @@ export function decodeIssueRequest(value: Buffer | null): DecodeResult {
   if (!parsed.success) return { ok: false, reason: `wrong schema: ${z.prettifyError(parsed.error).replace(/\s+/g, " ")}` };
   const { requestId, couponId, userId, acceptedAt } = parsed.data;
   return { ok: true, request: { requestId, couponId, userId, acceptedAt: new Date(acceptedAt) } };
+}
+
+/** A consumed message whole: its request, or why it carries none, and the trace it came with (an unreadable one too). */
+export type DecodedMessage = DecodeResult & { trace: MessageTrace };
+
+export function decodeIssueRequestMessage(message: { value: Buffer | null; headers?: MessageHeaders | undefined }): DecodedMessage {
+  return { ...decodeIssueRequest(message.value), trace: decodeTraceHeaders(message.headers) };
 }

@@ -16,3 +16,9 @@ export function decodeDecisionNotices(message: string): DecisionNotice[] {
   const pairs = JSON.parse(message) as Array<[string, DecisionNotice["decision"]]>;
   return pairs.map(([requestId, decision]) => ({ requestId, decision }));
 }
+
+/**
+ * An API instance that changed a coupon announces it here, so every instance drops its cached copy. The message is the
+ * coupon's id, as it is.
+ */
+export const COUPON_CHANGES_CHANNEL = "dibs:coupon-changed";
