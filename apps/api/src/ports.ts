@@ -1,5 +1,5 @@
 import type { CampaignAction, Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
-import type { TraceHeaders } from "@dibs/contracts";
+import type { MessageTrace } from "@dibs/contracts";
 import type { DeadLetterListing, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
 
@@ -155,12 +155,12 @@ export interface CachedCatalog extends CouponCatalog {
 }
 
 /** Publishes with the trace of the HTTP request that asked, for the issuer's log lines to follow. */
-export interface TracedPublisher extends IssueRequestPublisher<TraceHeaders> {
+export interface TracedPublisher extends IssueRequestPublisher<MessageTrace> {
   /**
    * `resent`: the request was accepted earlier and is sent again (a client's retry under its Idempotency-Key): its
    * deadline runs from now. A lottery entry resent after its draw read the entries is recorded REJECTED (COUPON_ENDED).
    */
-  publish(request: IssueRequest, trace: TraceHeaders, options?: { resent?: boolean }): Promise<void>;
+  publish(request: IssueRequest, trace: MessageTrace, options?: { resent?: boolean }): Promise<void>;
   /**
    * Every request is answered within this long of its `acceptedAt`: acknowledged by Kafka, or refused with 503 (sent
    * late only if its send was already under way). Every API instance is configured alike (PUBLISH_TIMEOUT_MS), so this

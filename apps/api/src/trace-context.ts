@@ -1,5 +1,5 @@
 import { pooledRandomBytes } from "./random-pool.ts";
-import { formatTraceparent, parseTraceparent, type TraceHeaders } from "@dibs/contracts";
+import { formatTraceparent, parseTraceparent, type MessageTrace } from "@dibs/contracts";
 
 /** The HTTP request being served: its id (the log's `reqId`) and its W3C trace, where the API's span is `spanId`. */
 export interface TraceContext {
@@ -23,7 +23,7 @@ export function traceFor(requestId: string, traceparent: string | undefined): Tr
   };
 }
 
-/** The headers that carry a request's trace onto a Kafka message. */
-export function traceHeadersOf(trace: TraceContext): TraceHeaders {
-  return { traceparent: formatTraceparent(trace), requestId: trace.requestId };
+/** The headers that carry a request's trace onto a Kafka message, with the trace id for the publisher's log line. */
+export function traceHeadersOf(trace: TraceContext): MessageTrace {
+  return { traceparent: formatTraceparent(trace), requestId: trace.requestId, traceId: trace.traceId };
 }

@@ -1,5 +1,5 @@
 import { type IssueRequest, UnavailableError } from "@dibs/domain";
-import { encodeIssueRequest, ISSUE_REQUEST_TOPIC, parseTraceparent, type TraceHeaders } from "@dibs/contracts";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC, type MessageTrace } from "@dibs/contracts";
 import { assertAllPartitionsAcknowledged, partitionOfCoupon } from "@dibs/kafka";
 import type { PartitionMetadata, Producer } from "kafkajs";
 import type { Logger } from "pino";
@@ -27,7 +27,7 @@ const MAX_BATCH_SIZE = 1_000;
 interface Pending {
   message: { key: string; value: string; partition: number; headers?: Record<string, string> };
   request: IssueRequest;
-  trace: TraceHeaders;
+  trace: MessageTrace;
   /** When the request stops waiting (Date.now() ms) and its HTTP answer turns 503. */
   deadline: number;
   settled: boolean;
@@ -66,7 +66,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
     return this.options.ackTimeoutMs;
   }
 
-  publish(request: IssueRequest, trace: TraceHeaders, options: { resent?: boolean } = {}): Promise<void> {
+  publish(request: IssueRequest, trace: MessageTrace, options: { resent?: boolean } = {}): Promise<void> {
     const refusal = this.refusalNow();
     if (refusal) return Promise.reject(new UnavailableError("PUBLISH_UNAVAILABLE", refusal));
     const encoded = encodeIssueRequest(request, trace);
@@ -175,8 +175,7 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   }
 
   private logPublished({ request, trace, message }: Pending): void {
-    const traceId = parseTraceparent(trace.traceparent)?.traceId;
-    this.log.info({ requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId, partition: message.partition }, "issue request published");
+    this.log.info({ requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId: trace.traceId, partition: message.partition }, "issue request published");
   }
 
   /** Answers 503 to every request past its deadline, and lets go of those still queued: they will not be sent. */

@@ -1,5 +1,5 @@
 import { acceptIssueRequest, type IssueRequest, type Refusal, refusalOf, UnavailableError } from "@dibs/domain";
-import type { TraceHeaders } from "@dibs/contracts";
+import type { MessageTrace } from "@dibs/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -104,7 +104,7 @@ function refusalBody(refusal: Refusal): string {
 }
 
 /** A retry: the first request's status once decided; until then it goes to Kafka again, which decides it once. */
-async function answerAgain(earlier: IssueRequest, deps: ApiDeps, trace: TraceHeaders, reply: FastifyReply) {
+async function answerAgain(earlier: IssueRequest, deps: ApiDeps, trace: MessageTrace, reply: FastifyReply) {
   const decided = await deps.queries.findDecision(earlier.requestId).catch(() => null);
   if (decided) return reply.code(200).send(toStatusBody(decided));
   await unavailableAs503(deps.publisher.publish(earlier, trace, { resent: true }), earlier.requestId);
