@@ -1,9 +1,7 @@
 import { readFileSync } from "node:fs";
 import { gateKeys, stagedGateKeys } from "@dibs/contracts";
-import type { CouponLedger, GateLimits, GateVerdicts, IssueGate, IssueRequest } from "@dibs/domain";
+import type { CouponLedger, Decision, GateLimits, GateVerdicts, IssueGate, IssueRequest, Verdict } from "@dibs/domain";
 import type { Redis, Result } from "ioredis";
-import { packRequests, unpackVerdicts } from "./request-packing.ts";
-import { decodeVerdict } from "./verdict-codec.ts";
 
 const decideScript = readFileSync(new URL("./decide.lua", import.meta.url), "utf8");
 const installScript = readFileSync(new URL("./install-rebuild.lua", import.meta.url), "utf8");
@@ -11,6 +9,8 @@ const installScript = readFileSync(new URL("./install-rebuild.lua", import.meta.
 const STAGED_TTL_MS = 10 * 60_000;
 /** How long a campaign's gate outlives its end: late redeliveries find it; after that it is rebuilt if asked. */
 const KEPT_AFTER_END_MS = 24 * 60 * 60_000;
+/** The widest field decide.lua can read back: its length travels as three decimal digits. */
+const MAX_FIELD_BYTES = 999;
 /** Request ids per HDEL. */
 const FORGET_CHUNK = 5_000;
 
@@ -105,4 +105,32 @@ export class RedisIssueGate implements IssueGate {
     const { decisions } = gateKeys(couponId);
     for (let i = 0; i < requestIds.length; i += FORGET_CHUNK) await this.redis.hdel(decisions, ...requestIds.slice(i, i + FORGET_CHUNK));
   }
+}
+
+/**
+ * A batch as one script argument instead of two per request: ioredis spent more CPU framing 17,400 arguments than
+ * Redis spent deciding them. Each field is its UTF-8 length in three digits followed by its bytes, so an id may hold
+ * any character at all.
+ */
+export function packRequests(requests: readonly IssueRequest[]): string {
+  let packed = "";
+  for (const request of requests) packed += field(request.requestId) + field(request.userId);
+  return packed;
+}
+
+/** decide.lua answers one verdict per request, joined by commas. */
+export function unpackVerdicts(packed: string): string[] {
+  return packed === "" ? [] : packed.split(",");
+}
+
+function field(value: string): string {
+  const bytes = Buffer.byteLength(value);
+  if (bytes > MAX_FIELD_BYTES) throw new Error(`An id of ${bytes} bytes is longer than the gate takes (${MAX_FIELD_BYTES})`);
+  return String(bytes).padStart(3, "0") + value;
+}
+
+/** How decide.lua keeps and answers a verdict: "SOLD_OUT", "ISSUED:2". */
+function decodeVerdict(encoded: string): Verdict {
+  const [decision, holding] = encoded.split(":");
+  return holding ? { decision: decision as Decision, holding: Number(holding) } : { decision: decision as Decision };
 }

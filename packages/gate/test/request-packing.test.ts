@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { packRequests, unpackVerdicts } from "../src/request-packing.ts";
+import { packRequests, unpackVerdicts } from "../src/redis-issue-gate.ts";
 
 const request = (requestId: string, userId: string) => ({ requestId, couponId: "c", userId, acceptedAt: new Date(0) });
 
