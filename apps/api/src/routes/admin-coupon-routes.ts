@@ -7,7 +7,7 @@ import { HttpError } from "../plugins/http-error.ts";
 import type { CampaignAction } from "@dibs/domain";
 import type { ApiDeps } from "../ports.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
-import { addStockBody, couponBody, couponIdParams, newCouponBody, summaryBody, toCouponBody } from "../schemas/coupons.ts";
+import { addStockBody, couponBody, couponIdParams, couponPageBody, couponPageQuery, emptyBody, newCouponBody, summaryBody, toCouponBody } from "../schemas/coupons.ts";
 
 export const adminCouponRoutes = fp<{ deps: ApiDeps }>(
   async (app: FastifyInstance, { deps }) => {
@@ -36,8 +36,8 @@ export const adminCouponRoutes = fp<{ deps: ApiDeps }>(
       onRequest: app.requireAdmin,
       schema: {
         summary: "The campaigns, newest first, a page at a time",
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.uuid().optional() }),
-        response: { 200: z.object({ items: z.array(couponBody), nextCursor: z.uuid().nullable() }), ...errorsFor(...AS_ADMIN, ...WITH_INPUT) },
+        querystring: couponPageQuery,
+        response: { 200: couponPageBody, ...errorsFor(...AS_ADMIN, ...WITH_INPUT) },
       },
     },
     async (request) => {
@@ -72,7 +72,7 @@ export const adminCouponRoutes = fp<{ deps: ApiDeps }>(
         schema: {
           summary: `${action[0]!.toUpperCase()}${action.slice(1)} the campaign`,
           params: couponIdParams,
-          body: z.strictObject({}).nullish(),
+          body: emptyBody,
           response: { 200: couponBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "COUPON_NOT_STARTED") },
         },
       },

@@ -2,11 +2,10 @@ import { type Coupon, drawWindowRefusal, partitionRefusal } from "@dibs/domain";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, LotteryView } from "../ports.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
-import { couponIdParams } from "../schemas/coupons.ts";
+import { couponIdParams, emptyBody } from "../schemas/coupons.ts";
 import { lotteryBody } from "../schemas/lotteries.ts";
 
 export const adminLotteryRoutes = fp<{ deps: ApiDeps }>(
@@ -30,7 +29,7 @@ export const adminLotteryRoutes = fp<{ deps: ApiDeps }>(
       schema: {
         summary: "Draw an ended lottery's winners once all its entries are in; every entrant gets a final status",
         params: couponIdParams,
-        body: z.strictObject({}).nullish(),
+        body: emptyBody,
         response: {
           200: lotteryBody,
           ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "INVALID_COUPON", "COUPON_NOT_ENDED", "ENTRIES_IN_FLIGHT", "LOTTERY_KEY_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),

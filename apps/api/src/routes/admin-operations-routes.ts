@@ -1,12 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps } from "../ports.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
-import { couponIdParams } from "../schemas/coupons.ts";
-import { deadLetterBody, letterId, reconciliationBody } from "../schemas/operations.ts";
+import { couponIdParams, emptyBody } from "../schemas/coupons.ts";
+import { deadLetterPageBody, reconciliationBody, repairBody, replayBody, replaySelection } from "../schemas/operations.ts";
 
 export const adminOperationsRoutes = fp<{ deps: ApiDeps }>(
   async (app: FastifyInstance, { deps }) => {
@@ -37,8 +36,8 @@ export const adminOperationsRoutes = fp<{ deps: ApiDeps }>(
       schema: {
         summary: "Rebuild the coupon's Redis state from Postgres; no decision is made for it meanwhile",
         params: couponIdParams,
-        body: z.strictObject({}).nullish(),
-        response: { 200: z.object({ repaired: z.array(z.string()), remaining: z.array(z.string()) }), ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND") },
+        body: emptyBody,
+        response: { 200: repairBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND") },
       },
     },
     async (request) => {
@@ -55,7 +54,7 @@ export const adminOperationsRoutes = fp<{ deps: ApiDeps }>(
       schema: {
         summary: "The latest dead letters of each partition (200), with each letter's reason and origin",
         response: {
-          200: z.object({ items: z.array(deadLetterBody), total: z.number().int().describe("Letters in the topic, listed or not") }),
+          200: deadLetterPageBody,
           ...errorsFor(...AS_ADMIN),
         },
       },
@@ -72,15 +71,8 @@ export const adminOperationsRoutes = fp<{ deps: ApiDeps }>(
       onRequest: app.requireAdmin,
       schema: {
         summary: "Publish dead letters again (the listed ones with all: true); a request already decided keeps its decision",
-        body: z.union([z.strictObject({ ids: z.array(letterId).min(1).max(10_000) }), z.strictObject({ all: z.literal(true) })]),
-        response: {
-          200: z.object({
-            replayed: z.array(z.object({ id: z.string(), requestId: z.string() })),
-            skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
-            missing: z.array(z.string()),
-          }),
-          ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY),
-        },
+        body: replaySelection,
+        response: { 200: replayBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY) },
       },
     },
     async (request) => deps.operations.replay("all" in request.body ? { all: true } : { ids: request.body.ids }),

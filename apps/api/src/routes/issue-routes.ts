@@ -3,15 +3,14 @@ import type { MessageTrace } from "@dibs/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { HttpError } from "../plugins/http-error.ts";
 import { STATUS_BY_CODE } from "../plugins/errors.ts";
 import type { ApiDeps } from "../ports.ts";
 import type { RequestIds } from "../request-ids.ts";
 import { traceHeadersOf } from "../trace-context.ts";
-import { couponIdParams } from "../schemas/coupons.ts";
+import { couponIdParams, emptyBody } from "../schemas/coupons.ts";
 import { AS_USER, errorsFor, WITH_JSON_BODY } from "../schemas/errors.ts";
-import { acceptedBody, idempotencyKey, statusBody, toStatusBody } from "../schemas/issue-requests.ts";
+import { acceptedBody, issueHeaders, statusBody, toStatusBody } from "../schemas/issue-requests.ts";
 
 const CAMPAIGN_REFUSALS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED", "COUPON_SOLD_OUT"] as const;
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -43,8 +42,8 @@ export const issueRoutes = fp<IssueRoutesOptions>(
           "its first request id, 202 while undecided (sent to Kafka again, which changes nothing if it was there) or 200 " +
           "with its status once decided, whatever the coupon's state now.",
         params: couponIdParams,
-        headers: z.object({ "idempotency-key": idempotencyKey.optional() }),
-        body: z.strictObject({}).nullish(),
+        headers: issueHeaders,
+        body: emptyBody,
         response: {
           200: statusBody.describe("A retry of a request already decided: its status"),
           202: acceptedBody,

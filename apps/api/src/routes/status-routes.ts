@@ -8,7 +8,7 @@ import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, DecisionView } from "../ports.ts";
 import type { RequestIds } from "../request-ids.ts";
 import { AS_USER, AS_WAITER, errorsFor, WITH_INPUT } from "../schemas/errors.ts";
-import { heldCouponsBody, requestIdParams, statusBody, toStatusBody } from "../schemas/issue-requests.ts";
+import { heldCouponsBody, requestIdParams, statusBody, statusHeaders, toStatusBody } from "../schemas/issue-requests.ts";
 
 const MAX_WAIT_SECONDS = 10;
 const KEEP_ALIVE_MS = 15_000;
@@ -40,7 +40,7 @@ export const statusRoutes = fp<StatusRoutesOptions>(
       schema: {
         summary: "The status of one of your issue requests; Prefer: wait=N waits for the decision",
         params: requestIdParams,
-        headers: z.object({ prefer: z.string().max(200).optional() }),
+        headers: statusHeaders,
         response: { 200: statusBody, ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND", ...AS_WAITER) },
       },
     },

@@ -123,3 +123,10 @@ export function toPublicCouponBody(coupon: CatalogCoupon, issued: number, now = 
     lottery: coupon.lottery && { seedHash: coupon.lottery.seedHash, draw: draw ? { ...draw, drawnAt: draw.drawnAt.toISOString() } : null },
   };
 }
+
+export const couponPageQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.uuid().optional() });
+
+export const couponPageBody = z.object({ items: z.array(couponBody), nextCursor: z.uuid().nullable() });
+
+/** Routes that take no input but an optional empty JSON body. */
+export const emptyBody = z.strictObject({}).nullish();

@@ -25,3 +25,15 @@ export const deadLetterBody = z.object({
 });
 
 export const letterId = z.string().regex(/^\d+:\d+$/, "partition:offset");
+
+export const repairBody = z.object({ repaired: z.array(z.string()), remaining: z.array(z.string()) });
+
+export const deadLetterPageBody = z.object({ items: z.array(deadLetterBody), total: z.number().int().describe("Letters in the topic, listed or not") });
+
+export const replaySelection = z.union([z.strictObject({ ids: z.array(letterId).min(1).max(10_000) }), z.strictObject({ all: z.literal(true) })]);
+
+export const replayBody = z.object({
+  replayed: z.array(z.object({ id: z.string(), requestId: z.string() })),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+  missing: z.array(z.string()),
+});
