@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The API. Build from the repository root: docker build -f infra/docker/api.Dockerfile -t dibs-api .
-FROM node:20.19-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 RUN npm install -g pnpm@10.34.9
 WORKDIR /repo
 # Dependencies first, from the lockfile alone, so source changes reuse this layer.
@@ -11,7 +11,7 @@ COPY . .
 RUN pnpm install --offline --frozen-lockfile
 RUN bash infra/docker/deploy.sh api /out
 
-FROM node:20.19-bookworm-slim
+FROM node:26-bookworm-slim
 WORKDIR /app
 COPY --from=build /out ./
 USER node
