@@ -4,7 +4,11 @@ import type { CouponChanges } from "../ports.ts";
 export const COUPON_CHANGES_CHANNEL = "dibs:coupon-changed";
 
 export class RedisCouponChanges implements CouponChanges {
-  constructor(private readonly redis: Redis) {}
+  private readonly redis: Redis;
+
+  constructor(redis: Redis) {
+    this.redis = redis;
+  }
 
   async announce(couponId: string): Promise<void> {
     await this.redis.publish(COUPON_CHANGES_CHANNEL, couponId);
