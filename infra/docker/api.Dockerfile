@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The API. Build from the repository root: docker build -f infra/docker/api.Dockerfile -t dibs-api .
-FROM node:20.19-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 RUN npm install -g pnpm@10.34.9
 WORKDIR /repo
 # Dependencies first, from the lockfile alone, so source changes reuse this layer.
@@ -11,7 +11,7 @@ COPY . .
 RUN pnpm install --offline --frozen-lockfile
 RUN bash infra/docker/deploy.sh api /out
 
-FROM node:20.19-bookworm-slim
+FROM node:26-bookworm-slim
 WORKDIR /app
 COPY --from=build /out ./
 USER node
@@ -19,4 +19,4 @@ ENV PORT=3000 HOST=0.0.0.0
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.js"]

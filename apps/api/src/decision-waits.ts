@@ -32,11 +32,13 @@ export class DecisionWaits {
 
   private listening = false;
 
+  private readonly deps: Pick<ApiDeps, "queries" | "decisions">;
+  private readonly limits: WaitLimits;
+
   /** Nothing of `deps` is used before the first wait: describing the API builds it without adapters. */
-  constructor(
-    private readonly deps: Pick<ApiDeps, "queries" | "decisions">,
-    private readonly limits: WaitLimits = DEFAULT_WAIT_LIMITS,
-  ) {
+  constructor(deps: Pick<ApiDeps, "queries" | "decisions">, limits: WaitLimits = DEFAULT_WAIT_LIMITS) {
+    this.deps = deps;
+    this.limits = limits;
     this.sweeper = setInterval(() => void this.sweep(), limits.sweepMs).unref();
   }
 

@@ -35,7 +35,11 @@ export type LiveSnapshot = z.infer<typeof liveSnapshotBody>;
 export class LiveSnapshots {
   private readonly recent = new Map<string, { at: number; snapshot: Promise<LiveSnapshot | null> }>();
 
-  constructor(private readonly deps: Pick<ApiDeps, "admin" | "saleWatch">) {}
+  private readonly deps: Pick<ApiDeps, "admin" | "saleWatch">;
+
+  constructor(deps: Pick<ApiDeps, "admin" | "saleWatch">) {
+    this.deps = deps;
+  }
 
   get(couponId: string): Promise<LiveSnapshot | null> {
     const now = Date.now();

@@ -13,7 +13,11 @@ export interface VerifiedToken<T> {
 export class VerifiedTokens<T> {
   private readonly entries = new Map<string, VerifiedToken<T>>();
 
-  constructor(private readonly capacity: number) {}
+  private readonly capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
 
   get(token: string, nowMs: number): T | undefined {
     const entry = this.entries.get(token);

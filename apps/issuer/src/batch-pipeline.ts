@@ -118,7 +118,10 @@ export class BatchPipeline {
   private stopping = false;
   private readonly retry: RetryPolicy;
 
-  constructor(private readonly deps: PipelineDeps) {
+  private readonly deps: PipelineDeps;
+
+  constructor(deps: PipelineDeps) {
+    this.deps = deps;
     this.retry = {
       ...deps.retry,
       onRetry: (error, attempt, delayMs) => deps.log.warn({ err: error, attempt, delayMs }, "transient failure, retrying"),

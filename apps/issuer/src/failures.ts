@@ -74,9 +74,12 @@ export class AbandonedError extends Error {
 
 /** A failure of the work itself: retrying it cannot help. */
 export class DeterministicFailure extends Error {
-  constructor(readonly failure: unknown, persisted = false) {
+  readonly failure: unknown;
+
+  constructor(failure: unknown, persisted = false) {
     const what = failure instanceof Error ? failure.message : String(failure);
     super(persisted ? `kept failing while Kafka, Redis and Postgres answered: ${what}` : what);
+    this.failure = failure;
     this.name = "DeterministicFailure";
   }
 }

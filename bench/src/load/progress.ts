@@ -4,7 +4,11 @@ export class Progress {
   private lastPrinted = 0;
   private readonly tty = process.stdout.isTTY === true;
 
-  constructor(private readonly label: string) {}
+  private readonly label: string;
+
+  constructor(label: string) {
+    this.label = label;
+  }
 
   start(describe: () => string): void {
     this.timer = setInterval(() => this.show(describe()), 250);

@@ -17,7 +17,11 @@ export interface CpuSnapshot {
  * so it says what one request costs each part of a strategy. Postgres and Redis are counted whole (every client's).
  */
 export class CpuMeter {
-  constructor(private readonly pids: () => Pids) {}
+  private readonly pids: () => Pids;
+
+  constructor(pids: () => Pids) {
+    this.pids = pids;
+  }
 
   snapshot(): CpuSnapshot {
     const groups: Pids = { ...this.pids(), postgres: processesNamed("postgres"), redis: processesNamed("redis-server") };

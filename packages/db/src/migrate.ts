@@ -42,8 +42,11 @@ interface HistoryRow {
 }
 
 export class DatabaseUnreachableError extends Error {
-  constructor(readonly databaseUrl: string, cause: unknown) {
+  readonly databaseUrl: string;
+
+  constructor(databaseUrl: string, cause: unknown) {
     super(`Could not connect to the database at ${redactPassword(databaseUrl)}: ${describe(cause)}`, { cause });
+    this.databaseUrl = databaseUrl;
     this.name = "DatabaseUnreachableError";
   }
 }

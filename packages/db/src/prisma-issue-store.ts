@@ -7,15 +7,21 @@ type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 /** Thrown inside the transaction to roll it back when Postgres disagrees with the gate. */
 class LedgerConflict extends Error {
-  constructor(readonly couponIds: string[]) {
+  readonly couponIds: string[];
+
+  constructor(couponIds: string[]) {
     super("Postgres disagrees with the gate");
+    this.couponIds = couponIds;
   }
 }
 
 /** Thrown inside the transaction to roll it back when a gate was rebuilt since it decided the batch. */
 class StaleGates extends Error {
-  constructor(readonly couponIds: string[]) {
+  readonly couponIds: string[];
+
+  constructor(couponIds: string[]) {
     super("The gate was rebuilt since it decided the batch");
+    this.couponIds = couponIds;
   }
 }
 
@@ -32,7 +38,11 @@ const SIDE_BY_SIDE_FROM = 2_000;
 const NOT_AT_ONCE = new Set(["23505", "23514", "22012"]);
 
 export class PrismaIssueStore implements IssueStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+
+  constructor(prisma: PrismaClient) {
+    this.prisma = prisma;
+  }
 
   async findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>> {
     const rows = await this.prisma.coupon.findMany({ where: { id: { in: [...couponIds] } }, include: WITH_PAUSES });

@@ -25,16 +25,22 @@ export interface BatchOutcome {
 
 /** Postgres overruled the gate on the same batch even after the gate was rebuilt from it: a fault of the batch. */
 export class GateDisagreementError extends Error {
-  constructor(readonly couponIds: string[]) {
+  readonly couponIds: string[];
+
+  constructor(couponIds: string[]) {
     super(`Postgres kept overruling the gate for coupons ${couponIds.join(", ")}`);
+    this.couponIds = couponIds;
     this.name = "GateDisagreementError";
   }
 }
 
 /** Other issuers kept rebuilding the gate while this one decided the batch (a rebalance): try again later. */
 export class GateBusyError extends Error {
-  constructor(readonly couponIds: string[]) {
+  readonly couponIds: string[];
+
+  constructor(couponIds: string[]) {
     super(`The gate of coupons ${couponIds.join(", ")} kept being rebuilt by another issuer`);
+    this.couponIds = couponIds;
     this.name = "GateBusyError";
   }
 }

@@ -39,7 +39,10 @@ declare module "ioredis" {
 }
 
 export class RedisIssueGate implements IssueGate {
-  constructor(private readonly redis: Redis) {
+  private readonly redis: Redis;
+
+  constructor(redis: Redis) {
+    this.redis = redis;
     redis.defineCommand("dibsDecide", { numberOfKeys: 4, lua: decideScript });
     redis.defineCommand("dibsInstallRebuild", { numberOfKeys: 6, lua: installScript });
   }

@@ -3,6 +3,8 @@ import { readRepoFile } from "./repo.ts";
 /** What the final stage of a Dockerfile runs, read from the file so that tests run exactly that. */
 export interface Image {
   stages: number;
+  /** The final stage's base image. */
+  from: string;
   /** The arguments of `infra/docker/deploy.sh` in the build stage. */
   deployArgs: string[];
   workdir: string;
@@ -38,6 +40,7 @@ export function readDockerfile(path: string): Image {
   const healthcheck = last("HEALTHCHECK");
   return {
     stages: stageStarts.length,
+    from: final[0]!.args.split(/\s+/)[0]!,
     deployArgs: deploy ? deploy.args.split(/\s+/).slice(deploy.args.split(/\s+/).indexOf("infra/docker/deploy.sh") + 1) : [],
     workdir: last("WORKDIR") ?? "/",
     user: last("USER"),

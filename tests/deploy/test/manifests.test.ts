@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { configSchema as apiConfigSchema, parseConfig as parseApiConfig } from "@dibs/api/config";
 import { configSchema as issuerConfigSchema } from "@dibs/issuer/config";
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
@@ -10,7 +10,7 @@ import { kustomizeResources, type Manifest, parseYaml } from "../src/manifests.t
 import { readRepoFile, repoRoot } from "../src/repo.ts";
 
 const K8S = "infra/k8s";
-const SETUP_COMMAND = ["node", "--import", "tsx", "src/setup.ts"];
+const SETUP_COMMAND = ["node", "dist/setup.js"];
 /** Read by kafkajs itself, not by the apps' configuration. */
 const LIBRARY_VARIABLES = new Set(["KAFKAJS_NO_PARTITIONER_WARNING"]);
 const API_VARIABLES = new Set(Object.keys(apiConfigSchema.shape));
@@ -25,6 +25,15 @@ const OPERATOR_SECRETS = {
 };
 const issuer = readDockerfile("infra/docker/issuer.Dockerfile");
 
+/** What an app's build script bundles: dist/<name>.js of each src/<name>.ts it names. */
+function bundles(app: string): string[] {
+  const { scripts } = JSON.parse(readRepoFile(`apps/${app}/package.json`)) as { scripts: { build: string } };
+  return scripts.build
+    .split(/\s+/)
+    .filter((word) => word.startsWith("src/"))
+    .map((entry) => entry.replace(/^src\/(.*)\.ts$/, "dist/$1.js"));
+}
+
 function parseIssuerConfig(env: Record<string, string>) {
   const parsed = issuerConfigSchema.safeParse(env);
   return parsed.success ? { ok: true as const, config: parsed.data } : { ok: false as const, errors: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
@@ -32,15 +41,21 @@ function parseIssuerConfig(env: Record<string, string>) {
 
 describe("the Dockerfiles", () => {
   it.each([
-    ["api", api, "src/main.ts"],
-    ["issuer", issuer, "src/main.ts"],
+    ["api", api, "dist/main.js"],
+    ["issuer", issuer, "dist/main.js"],
   ])("build %s in stages with pnpm deploy --prod, run it as a non-root user, with a health check", (app, image, entry) => {
     expect(image.stages).toBeGreaterThanOrEqual(2);
     expect(image.deployArgs).toEqual([app, "/out"]);
     expect(readRepoFile("infra/docker/deploy.sh")).toContain("deploy --prod");
     expect(image.user).toBe("node");
-    expect(image.cmd).toEqual(["node", "--import", "tsx", entry]);
+    expect(image.cmd).toEqual(["node", entry]);
+    expect(bundles(app)).toContain(entry);
     expect(image.healthcheck.join(" ")).toContain("/livez");
+  });
+
+  it("run the Node line the repository names in .node-version", () => {
+    const line = readRepoFile(".node-version").trim();
+    for (const image of [api, issuer]) expect(image.from).toMatch(new RegExp(`^node:${line}-`));
   });
 
   it("expose the ports the apps listen on", () => {
@@ -176,7 +191,7 @@ describe("the Kubernetes manifests (kustomize)", () => {
     const [container] = job.spec.template.spec.containers;
     expect(container.image).toBe("dibs-issuer");
     expect(container.command).toEqual(SETUP_COMMAND);
-    expect(existsSync(`${repoRoot}apps/issuer/${SETUP_COMMAND.at(-1)}`)).toBe(true);
+    expect(bundles("issuer")).toContain(SETUP_COMMAND.at(-1));
     expect(parseIssuerConfig(environment(container)).ok).toBe(true);
   });
 

@@ -23,12 +23,16 @@ export class AppProcess {
   private exited: Exit | undefined;
   readonly exit: Promise<Exit>;
 
-  private constructor(
-    readonly name: string,
-    readonly url: string,
-    readonly logFile: string,
-    private readonly child: ChildProcess,
-  ) {
+  readonly name: string;
+  readonly url: string;
+  readonly logFile: string;
+  private readonly child: ChildProcess;
+
+  private constructor(name: string, url: string, logFile: string, child: ChildProcess) {
+    this.name = name;
+    this.url = url;
+    this.logFile = logFile;
+    this.child = child;
     live.add(child);
     this.exit = new Promise((resolve) =>
       child.once("exit", (code, signal) => {

@@ -53,7 +53,10 @@ export class FaultSystem {
   private readonly endedOnPurpose = new Set<AppProcess>();
   private started = 0;
 
-  private constructor(readonly options: SystemOptions) {
+  readonly options: SystemOptions;
+
+  private constructor(options: SystemOptions) {
+    this.options = options;
     // Redis is flushed, restarted and stopped on purpose; the commands that fail meanwhile say so themselves.
     this.redis.on("error", () => undefined);
     this.brokers = options.kafka === "cluster" ? faultEnv.cluster : faultEnv.singleBroker;

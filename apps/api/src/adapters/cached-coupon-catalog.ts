@@ -37,12 +37,17 @@ export class CachedCouponCatalog implements CachedCatalog {
   private readonly gateIssued = new Map<string, Cached<number | null>>();
   private readonly views = new WeakMap<CouponRow, [CatalogCoupon | undefined, CatalogCoupon | undefined]>();
 
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly redis: Redis,
-    private readonly options: CatalogOptions,
-    private readonly log: Logger,
-  ) {}
+  private readonly prisma: PrismaClient;
+  private readonly redis: Redis;
+  private readonly options: CatalogOptions;
+  private readonly log: Logger;
+
+  constructor(prisma: PrismaClient, redis: Redis, options: CatalogOptions, log: Logger) {
+    this.prisma = prisma;
+    this.redis = redis;
+    this.options = options;
+    this.log = log;
+  }
 
   async find(couponId: string): Promise<CatalogCoupon | null> {
     const coupon = await this.couponEntry(couponId).value;

@@ -52,13 +52,24 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   /** When the send now out left (performance.now()). */
   private sendingSince: number | undefined;
 
+  private readonly producer: Producer;
+  private readonly partitions: PartitionMetadata[];
+  private readonly options: PublisherOptions;
+  private readonly log: Logger;
+  private readonly metrics: Pick<ApiMetrics, "produceBatchSize" | "produceAckDuration">;
+
   constructor(
-    private readonly producer: Producer,
-    private readonly partitions: PartitionMetadata[],
-    private readonly options: PublisherOptions,
-    private readonly log: Logger,
-    private readonly metrics: Pick<ApiMetrics, "produceBatchSize" | "produceAckDuration">,
+    producer: Producer,
+    partitions: PartitionMetadata[],
+    options: PublisherOptions,
+    log: Logger,
+    metrics: Pick<ApiMetrics, "produceBatchSize" | "produceAckDuration">,
   ) {
+    this.producer = producer;
+    this.partitions = partitions;
+    this.options = options;
+    this.log = log;
+    this.metrics = metrics;
     this.sweeper = setInterval(() => this.expireOverdue(), Math.max(1, Math.min(100, options.ackTimeoutMs / 4))).unref();
   }
 

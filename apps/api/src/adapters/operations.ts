@@ -13,7 +13,11 @@ export interface OperationsDeps {
 }
 
 export class KafkaRedisPostgresOperations implements Operations {
-  constructor(private readonly deps: OperationsDeps) {}
+  private readonly deps: OperationsDeps;
+
+  constructor(deps: OperationsDeps) {
+    this.deps = deps;
+  }
 
   async reconcile(couponId: string) {
     const report = await reconcile(this.deps.store, this.deps.gate, couponId);

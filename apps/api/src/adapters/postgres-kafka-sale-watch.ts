@@ -13,11 +13,15 @@ const latencyPercentiles = Prisma.sql`
 export class PostgresKafkaSaleWatch implements SaleWatch {
   private admin: Promise<Admin> | undefined;
 
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly kafka: Kafka,
-    private readonly issuerGroupId: string,
-  ) {}
+  private readonly prisma: PrismaClient;
+  private readonly kafka: Kafka;
+  private readonly issuerGroupId: string;
+
+  constructor(prisma: PrismaClient, kafka: Kafka, issuerGroupId: string) {
+    this.prisma = prisma;
+    this.kafka = kafka;
+    this.issuerGroupId = issuerGroupId;
+  }
 
   async decisionSeconds(couponId: string, seconds: number): Promise<DecisionSecond[]> {
     const [counts, latencies] = await Promise.all([

@@ -12,11 +12,14 @@ const RATE_WINDOW_SECONDS = 10;
 const EXPORT_PAGE = 5_000;
 
 export class PrismaCouponAdmin implements CouponAdmin {
+  private readonly prisma: PrismaClient;
+  private readonly seal: LotterySecretSeal | null;
+
   /** Without a seal (no LOTTERY_SECRET_KEY), creating or drawing a lottery is refused with LOTTERY_KEY_UNAVAILABLE. */
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly seal: LotterySecretSeal | null = null,
-  ) {}
+  constructor(prisma: PrismaClient, seal: LotterySecretSeal | null = null) {
+    this.prisma = prisma;
+    this.seal = seal;
+  }
 
   async create(coupon: NewCoupon, actor: string): Promise<Coupon> {
     const id = randomUUID();

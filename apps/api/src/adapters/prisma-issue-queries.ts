@@ -2,7 +2,11 @@ import type { PrismaClient } from "@dibs/db";
 import type { DecisionView, HeldCoupon, IssueQueries } from "../ports.ts";
 
 export class PrismaIssueQueries implements IssueQueries {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly prisma: PrismaClient;
+
+  constructor(prisma: PrismaClient) {
+    this.prisma = prisma;
+  }
 
   async findDecision(requestId: string): Promise<DecisionView | null> {
     return this.prisma.issueDecision.findUnique({ where: { requestId } });

@@ -3,7 +3,11 @@ import type { Redis } from "ioredis";
 import type { CouponChanges } from "../ports.ts";
 
 export class RedisCouponChanges implements CouponChanges {
-  constructor(private readonly redis: Redis) {}
+  private readonly redis: Redis;
+
+  constructor(redis: Redis) {
+    this.redis = redis;
+  }
 
   async announce(couponId: string): Promise<void> {
     await this.redis.publish(COUPON_CHANGES_CHANNEL, couponId);

@@ -7,7 +7,11 @@ import type { DecisionFeed } from "../ports.ts";
 export class RedisDecisionFeed implements DecisionFeed {
   private readonly listeners: Array<(requestIds: readonly string[]) => void> = [];
 
-  constructor(private readonly log: Logger) {}
+  private readonly log: Logger;
+
+  constructor(log: Logger) {
+    this.log = log;
+  }
 
   async listen(subscriber: Redis): Promise<void> {
     await subscriber.subscribe(DECISIONS_CHANNEL);

@@ -15,7 +15,11 @@ export function idempotencyKeyOf({ userId, couponId, key }: IdempotencyScope): s
 }
 
 export class RedisIdempotencyKeys implements IdempotencyKeys {
-  constructor(private readonly redis: Redis) {}
+  private readonly redis: Redis;
+
+  constructor(redis: Redis) {
+    this.redis = redis;
+  }
 
   async find(scope: IdempotencyScope): Promise<IssueRequest | null> {
     const stored = await this.redis.get(idempotencyKeyOf(scope)).catch(unavailable);

@@ -1,13 +1,22 @@
 /** An error the HTTP layer answers as it is: status, stable code, message. */
 export class HttpError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+  readonly body: Record<string, unknown>;
+
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    statusCode: number,
+    code: string,
     message: string,
-    readonly headers: Record<string, string> = {},
-    readonly body: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+    body: Record<string, unknown> = {},
   ) {
     super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.headers = headers;
+    this.body = body;
     this.name = "HttpError";
   }
 }

@@ -24,11 +24,15 @@ const RECORD_OVERHEAD_BYTES = 64;
  * letter can never stop the partition it came from.
  */
 export class KafkaDeadLetters implements DeadLetterSink {
-  constructor(
-    private readonly producer: Producer,
-    private readonly log: Logger,
-    private readonly limits: DeadLetterLimits = DEAD_LETTER_LIMITS,
-  ) {}
+  private readonly producer: Producer;
+  private readonly log: Logger;
+  private readonly limits: DeadLetterLimits;
+
+  constructor(producer: Producer, log: Logger, limits: DeadLetterLimits = DEAD_LETTER_LIMITS) {
+    this.producer = producer;
+    this.log = log;
+    this.limits = limits;
+  }
 
   async publish(letters: readonly DeadLetter[]): Promise<void> {
     const now = new Date().toISOString();

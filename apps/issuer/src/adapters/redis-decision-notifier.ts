@@ -8,10 +8,13 @@ import type { Logger } from "pino";
  * So a failure here is logged and never fails the batch.
  */
 export class RedisDecisionNotifier {
-  constructor(
-    private readonly redis: Redis,
-    private readonly log: Logger,
-  ) {}
+  private readonly redis: Redis;
+  private readonly log: Logger;
+
+  constructor(redis: Redis, log: Logger) {
+    this.redis = redis;
+    this.log = log;
+  }
 
   async notify(decided: readonly DecidedRequest[]): Promise<void> {
     if (decided.length === 0) return;
