@@ -1,5 +1,5 @@
-import { createPrismaClient, type PrismaClient } from "@dibs/db";
 import { gateKeys } from "@dibs/contracts";
+import type { PrismaClient } from "@dibs/db";
 import type { Redis } from "ioredis";
 
 /** What the load generator saw: every request it sent and how the API answered. */

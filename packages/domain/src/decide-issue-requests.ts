@@ -1,5 +1,4 @@
-import type { Coupon } from "./coupon.ts";
-import { windowRejection, windowStateAt } from "./coupon.ts";
+import { type Coupon, windowRejection, windowStateAt } from "./coupon.ts";
 import type { DecidedRequest } from "./decision.ts";
 import type { IssueRequest } from "./issue-request.ts";
 import type { GateVerdicts, IssueGate, IssueStore } from "./ports.ts";

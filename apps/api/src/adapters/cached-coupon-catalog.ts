@@ -1,6 +1,5 @@
 import { type PrismaClient, toCoupon, toPublishedLottery, WITH_DRAW_RECORD, WITH_PAUSES } from "@dibs/db";
-import type { CouponView } from "@dibs/domain";
-import { UnavailableError } from "@dibs/domain";
+import { type CouponView, UnavailableError } from "@dibs/domain";
 import { issuedAtGate } from "@dibs/gate";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Coupon, EntryProgress, IssueRequest } from "@dibs/domain";
-import { UnavailableError } from "@dibs/domain";
+import { type Coupon, type EntryProgress, type IssueRequest, UnavailableError } from "@dibs/domain";
 import type { ApiDeps, CatalogCoupon, DecisionView } from "../../src/ports.ts";
 import { inMemoryLotteries } from "./in-memory-lotteries.ts";
 
@@ -20,7 +19,9 @@ export function inMemoryDeps() {
   };
   const decisionListeners: Array<(requestIds: readonly string[]) => void> = [];
   /** As the issuer announces a recorded decision. */
-  const announce = (requestIds: string[]) => decisionListeners.forEach((listener) => listener(requestIds));
+  const announce = (requestIds: string[]) => {
+    for (const listener of decisionListeners) listener(requestIds);
+  };
 
   const deps: ApiDeps = {
     catalog: {
