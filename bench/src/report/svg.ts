@@ -31,16 +31,19 @@ export function chart(strategies: StrategyResult[]): string {
   });
   const top = panel + 20;
   parts.push(title(top, "Request → decision latency in the sale, and dibs under a load it keeps up with; p50 (dark), p99 (light), log scale"));
-  latencyRows.forEach((r, i) => {
+  for (const [i, r] of latencyRows.entries()) {
     const y = top + 12 + i * (BAR + GAP);
     parts.push(label(y, r.name));
-    if (!r.decision) return void parts.push(value(y, 0, "no decisions"));
+    if (!r.decision) {
+      parts.push(value(y, 0, "no decisions"));
+      continue;
+    }
     parts.push(
       bar(y, log(r.decision.p99), color(r.name), 0.35),
       bar(y, log(r.decision.p50), color(r.name)),
       value(y, log(r.decision.p99), `${ms(r.decision.p50)} / ${ms(r.decision.p99)}`),
     );
-  });
+  }
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
 }

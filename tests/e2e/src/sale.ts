@@ -24,7 +24,7 @@ export async function createCoupon(apiUrl: string, body: Record<string, unknown>
 }
 
 /** Waits until every accepted request has a decision in Postgres. */
-export async function drained(prisma: PrismaClient, couponId: string, observed: readonly ObservedRequest[], timeoutMs = 60_000): Promise<void> {
+export async function drained(prisma: PrismaClient, observed: readonly ObservedRequest[], timeoutMs = 60_000): Promise<void> {
   const accepted = observed.filter((o) => o.status === 202).map((o) => o.requestId!);
   await waitFor(
     `${accepted.length} accepted requests to be decided`,
@@ -34,7 +34,7 @@ export async function drained(prisma: PrismaClient, couponId: string, observed: 
 }
 
 export async function expectExact(prisma: PrismaClient, redis: Redis, couponId: string, observed: ObservedRequest[]): Promise<void> {
-  await drained(prisma, couponId, observed);
+  await drained(prisma, observed);
   const report = await checkCoupon(prisma, redis, couponId, observed);
   expect(report.violations).toEqual([]);
 }

@@ -48,7 +48,7 @@ describe("campaign controls on the real pipeline", () => {
     expect((await control(couponId, "pause")).body.status).toBe("PAUSED");
     const during = await flood(api.url, couponId, users("during-pause", 50));
     expect(new Set(during.map((o) => `${o.status} ${o.code}`))).toEqual(new Set(["409 COUPON_PAUSED"]));
-    await drained(prisma, couponId, before);
+    await drained(prisma, before);
     expect(await prisma.issueDecision.count({ where: { couponId } })).toBe(before.filter((o) => o.status === 202).length);
     expect((await control(couponId, "resume")).body.status).toBe("OPEN");
     const after = await flood(api.url, couponId, users("after-pause", 50));
@@ -60,7 +60,7 @@ describe("campaign controls on the real pipeline", () => {
   it("issues exactly the new stock when stock is added mid-sale, once per operation id", async () => {
     const couponId = await createCoupon(api.url, { name: "add stock", stock: 50 });
     const first = await flood(api.url, couponId, users("stock-a", 100));
-    await drained(prisma, couponId, first);
+    await drained(prisma, first);
     expect(await prisma.couponIssue.count({ where: { couponId } })).toBe(50);
     const added = await control(couponId, "stock", { add: 30, operationId: `op-${run}` });
     const retried = await control(couponId, "stock", { add: 30, operationId: `op-${run}` });
@@ -77,7 +77,7 @@ describe("campaign controls on the real pipeline", () => {
   it("exports the winners as CSV, equal to the rows, and audits every change", async () => {
     const couponId = await createCoupon(api.url, { name: "export", stock: 20 });
     const observed = await flood(api.url, couponId, users("export", 30));
-    await drained(prisma, couponId, observed);
+    await drained(prisma, observed);
     await control(couponId, "close");
     const response = await fetch(`${api.url}/admin/coupons/${couponId}/issues.csv`, { headers: { authorization: `Bearer ${admin}` } });
     expect(response.headers.get("content-type")).toContain("text/csv");

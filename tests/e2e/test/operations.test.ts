@@ -70,7 +70,7 @@ describe("operating a campaign: dead letters, reconciliation, fairness", () => {
     const url = apis[0]!.url;
     const couponId = await createCoupon(url, { name: "reconcile", stock: 10 });
     const observed = await flood(url, couponId, Array.from({ length: 6 }, (_, i) => `rec-${run}-${i}`));
-    await drained(prisma, couponId, observed);
+    await drained(prisma, observed);
     await redis.hset(gateKeys(couponId).meta, "issued", 2);
     const broken = await call<{ differences: string[]; consumerLag: unknown[] }>(`${url}/admin/coupons/${couponId}/reconcile`, { token: admin });
     expect(broken.body.differences).toEqual(["issued: Redis 2, Postgres 6"]);

@@ -130,7 +130,7 @@ export class FaultSystem {
   /** I6 then I1–I5 for every coupon; writes the scenario's row to the run's table and returns it. */
   async check(options: CheckOptions): Promise<ScenarioRow> {
     // Every answer the load generator saw, beside the process logs: what a failed check is read against.
-    writeFileSync(`${this.logDir}/observed.jsonl`, options.observed.map((o) => JSON.stringify(o)).join("\n") + "\n", { flag: "a" });
+    writeFileSync(`${this.logDir}/observed.jsonl`, `${options.observed.map((o) => JSON.stringify(o)).join("\n")}\n`, { flag: "a" });
     const liveness = await checkLiveness(this.admin, this.groupId, options.healedAt ?? Date.now(), options.drainBoundMs ?? 60_000);
     const reports: CheckReport[] = [];
     for (const couponId of options.couponIds) {
