@@ -8,7 +8,7 @@ export const benchEnv = {
 };
 
 /** A flash sale: `requests` from `users` (the rest press again), arriving evenly within `burstSeconds`. */
-export interface SaleProfile {
+interface SaleProfile {
   users: number;
   requests: number;
   stock: number;

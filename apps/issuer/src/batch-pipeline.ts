@@ -47,7 +47,7 @@ export interface DeadLetterSink {
   publish(letters: readonly DeadLetter[]): Promise<void>;
 }
 
-export interface DecisionNotifier {
+interface DecisionNotifier {
   notify(decided: readonly DecidedRequest[]): Promise<void>;
 }
 

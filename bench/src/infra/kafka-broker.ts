@@ -8,7 +8,7 @@ import { benchDir, repoRoot } from "./paths.ts";
 const KAFKA_HOME = join(repoRoot, "infra/kafka");
 const DATA = join(benchDir, ".kafka");
 
-export const BENCH_BROKER = { port: 29092, controllerPort: 29093 };
+const BENCH_BROKER = { port: 29092, controllerPort: 29093 };
 
 export interface Broker {
   brokers: string[];

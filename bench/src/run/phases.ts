@@ -13,12 +13,12 @@ import type { BenchProfile } from "../settings.ts";
 
 export type PhaseName = "sale" | "steady" | "sold-out" | "capacity";
 
-export interface Percentiles {
+interface Percentiles {
   p50: number;
   p99: number;
 }
 
-export interface Correctness {
+interface Correctness {
   overIssue: number;
   duplicates: number;
   /** Answered 202, yet no final decision in Postgres, and the strategy had stopped deciding: never will be. */

@@ -11,8 +11,8 @@ import type { IssuerWrappers } from "@dibs/issuer/wiring";
  *   DIBS_FAULT_LYING_GATE_PREFIX=p     the gate says ISSUED (a first coupon) to every user whose id starts with p,
  *                                      whatever that user holds: Postgres then overrules it after every rebuild
  */
-export const FAULT_POINTS = ["after-gate", "after-db-commit"] as const;
-export type FaultPoint = (typeof FAULT_POINTS)[number];
+const FAULT_POINTS = ["after-gate", "after-db-commit"] as const;
+type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export function faultWrappers(env: NodeJS.ProcessEnv, kill: () => void = () => process.kill(process.pid, "SIGKILL")): IssuerWrappers {
   const point = env.DIBS_FAULT_POINT as FaultPoint | undefined;
@@ -34,7 +34,7 @@ function countdown(times: number, kill: () => void): () => void {
   };
 }
 
-export function killBeforeRecording(store: IssueStore, reach: () => void): IssueStore {
+function killBeforeRecording(store: IssueStore, reach: () => void): IssueStore {
   return overriding(store, {
     record: (batch) => {
       if (batch.decided.length > 0) reach();
@@ -43,7 +43,7 @@ export function killBeforeRecording(store: IssueStore, reach: () => void): Issue
   });
 }
 
-export function lyingTo(prefix: string, gate: IssueGate): IssueGate {
+function lyingTo(prefix: string, gate: IssueGate): IssueGate {
   return overriding(gate, {
     decide: async (coupon, requests) => {
       const decided = await gate.decide(coupon, requests);

@@ -4,7 +4,7 @@ import type { FastifyInstance, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 
-export const OPENAPI_INFO = {
+const OPENAPI_INFO = {
   title: "dibs",
   version: "1.0.0",
   description:

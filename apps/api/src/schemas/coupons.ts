@@ -50,8 +50,8 @@ export const publicCouponBody = z.object({
     .describe("null for a first-come coupon"),
 });
 
-export const MAX_STOCK = 10_000_000;
-export const MAX_PER_USER_LIMIT = 1_000;
+const MAX_STOCK = 10_000_000;
+const MAX_PER_USER_LIMIT = 1_000;
 
 export const newCouponBody = z
   .strictObject({
@@ -72,7 +72,7 @@ export const addStockBody = z.strictObject({
   operationId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
 });
 
-export const fairnessBody = z
+const fairnessBody = z
   .object({ soldOut: z.number(), overtaken: z.number(), overtakenShare: z.number(), largestGapMs: z.number() })
   .describe("SOLD_OUT requests accepted before the last ISSUED one, and the largest such gap");
 

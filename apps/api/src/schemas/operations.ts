@@ -13,7 +13,7 @@ export const reconciliationBody = z.object({
   consumerLag: z.array(z.object({ partition: z.number(), committed: z.number(), end: z.number(), lag: z.number() })),
 });
 
-export const deadLetterBody = z.object({
+const deadLetterBody = z.object({
   id: z.string(),
   reason: z.string(),
   originalPartition: z.number().nullable(),
@@ -24,7 +24,7 @@ export const deadLetterBody = z.object({
   value: z.string(),
 });
 
-export const letterId = z.string().regex(/^\d+:\d+$/, "partition:offset");
+const letterId = z.string().regex(/^\d+:\d+$/, "partition:offset");
 
 export const repairBody = z.object({ repaired: z.array(z.string()), remaining: z.array(z.string()) });
 

@@ -13,7 +13,7 @@ export interface DeadLetterLimits {
   reasonCharacters: number;
 }
 
-export const DEAD_LETTER_LIMITS: DeadLetterLimits = { sendBytes: 512 * 1024, letterBytes: 64 * 1024, reasonCharacters: 1_000 };
+const DEAD_LETTER_LIMITS: DeadLetterLimits = { sendBytes: 512 * 1024, letterBytes: 64 * 1024, reasonCharacters: 1_000 };
 
 /** Room for a record's framing in the broker's batch, beside its key, value and headers. */
 const RECORD_OVERHEAD_BYTES = 64;

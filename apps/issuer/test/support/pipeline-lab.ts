@@ -24,7 +24,7 @@ export function aRequest(couponId: string, userId: string): IssueRequest {
 }
 
 /** What the consumer was asked to do, in order. */
-export class RecordingControl implements ConsumerControl {
+class RecordingControl implements ConsumerControl {
   readonly calls: string[] = [];
   readonly commits: Array<{ partition: number; offset: string }> = [];
 
