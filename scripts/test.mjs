@@ -1,5 +1,5 @@
-// pnpm test: brings up what the tests need (Kafka: the tests' own broker and the 3-node cluster), then typechecks and
-// tests every package against the real Kafka, Redis and Postgres, and prints one closing count.
+// pnpm test: brings up what the tests need (Kafka: the tests' own broker and the 3-node cluster), then lints (pnpm lint),
+// typechecks and tests every package against the real Kafka, Redis and Postgres, and prints one closing count.
 //
 // The tests share no state with pnpm dev: they use their own broker (127.0.0.1:9192, so none of their topics, groups or
 // messages is on the broker pnpm dev reads), their own database (dibs_test) and their own Redis database (1). Set
@@ -29,6 +29,12 @@ try {
   kafka("start", "--sasl");
   kafka("start", "--nodes", "3");
   for (const results of resultFiles()) rmSync(results, { force: true });
+  step("lint: format, lint rules, layering, dead code");
+  try {
+    execFileSync("node", [`${root}scripts/lint.mjs`], { stdio: "inherit", cwd: root });
+  } catch {
+    throw new Error("lint found problems (above): `pnpm format` fixes the format and import order, the rest is by hand");
+  }
   step("typecheck");
   execFileSync("pnpm", ["exec", "turbo", "run", "typecheck", "--continue"], { stdio: "inherit", cwd: root });
   execFileSync("pnpm", ["exec", "tsc", "-p", "scripts"], { stdio: "inherit", cwd: root });
