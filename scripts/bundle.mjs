@@ -72,7 +72,10 @@ const missing = new Set();
 for (const output of Object.values(metafile.outputs)) {
   for (const { path, external } of output.imports) {
     if (!external || path.startsWith("node:") || builtins.has(path)) continue;
-    const name = path.split("/").slice(0, path.startsWith("@") ? 2 : 1).join("/");
+    const name = path
+      .split("/")
+      .slice(0, path.startsWith("@") ? 2 : 1)
+      .join("/");
     if (!dependencies.has(name)) missing.add(name);
   }
 }

@@ -19,7 +19,8 @@ const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "dibs-recon
 let differences = 0;
 
 try {
-  const couponIds = positionals.length > 0 ? positionals : (await prisma.coupon.findMany({ select: { id: true }, orderBy: { createdAt: "asc" } })).map((c) => c.id);
+  const couponIds =
+    positionals.length > 0 ? positionals : (await prisma.coupon.findMany({ select: { id: true }, orderBy: { createdAt: "asc" } })).map((c) => c.id);
   for (const couponId of couponIds) {
     const report = await reconcile(store, gate, couponId);
     if (!report) {
@@ -28,7 +29,9 @@ try {
       continue;
     }
     const { postgres: pg, redis: atGate } = report;
-    console.log(`${couponId}: Postgres issued ${pg.issued}/${pg.stock} to ${pg.holders} users; Redis ${atGate.present ? `issued ${atGate.issued} to ${atGate.holders} users, ${atGate.inFlight} verdicts not yet in Postgres` : "holds no state"}`);
+    console.log(
+      `${couponId}: Postgres issued ${pg.issued}/${pg.stock} to ${pg.holders} users; Redis ${atGate.present ? `issued ${atGate.issued} to ${atGate.holders} users, ${atGate.inFlight} verdicts not yet in Postgres` : "holds no state"}`,
+    );
     for (const line of report.differences) console.log(`  ≠ ${line}`);
     differences += report.differences.length;
     if (values.repair && report.differences.length > 0) {

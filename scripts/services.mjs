@@ -19,11 +19,15 @@ function reachable(host, port, timeoutMs = 2_000) {
 export async function checkDatabaseAndCache(databaseUrl, redisUrl) {
   const db = new URL(databaseUrl);
   if (!(await reachable(db.hostname, Number(db.port || 5432)))) {
-    throw new Error(`Postgres is not reachable at ${db.hostname}:${db.port || 5432} (DATABASE_URL). Start it (pg_ctlcluster <version> main start) or point DATABASE_URL at one.`);
+    throw new Error(
+      `Postgres is not reachable at ${db.hostname}:${db.port || 5432} (DATABASE_URL). Start it (pg_ctlcluster <version> main start) or point DATABASE_URL at one.`,
+    );
   }
   const cache = new URL(redisUrl);
   if (!(await reachable(cache.hostname, Number(cache.port || 6379)))) {
-    throw new Error(`Redis is not reachable at ${cache.hostname}:${cache.port || 6379} (REDIS_URL). Start it (redis-server --daemonize yes) or point REDIS_URL at one.`);
+    throw new Error(
+      `Redis is not reachable at ${cache.hostname}:${cache.port || 6379} (REDIS_URL). Start it (redis-server --daemonize yes) or point REDIS_URL at one.`,
+    );
   }
 }
 

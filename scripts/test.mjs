@@ -40,13 +40,17 @@ try {
   execFileSync("pnpm", ["exec", "tsc", "-p", "scripts"], { stdio: "inherit", cwd: root });
   step("tests");
   try {
-    execFileSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--continue", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"], {
-      stdio: "inherit",
-      cwd: root,
-      // A test that blocks its worker's event loop (a loop that never ends) escapes vitest's own timeouts: stop the
-      // run, and say so, long before CI's limit would end it without a word.
-      timeout: TESTS_WATCHDOG_MS,
-    });
+    execFileSync(
+      "pnpm",
+      ["exec", "turbo", "run", "test", "--concurrency=1", "--continue", "--", "--reporter=default", "--reporter=json", "--outputFile=.test-results.json"],
+      {
+        stdio: "inherit",
+        cwd: root,
+        // A test that blocks its worker's event loop (a loop that never ends) escapes vitest's own timeouts: stop the
+        // run, and say so, long before CI's limit would end it without a word.
+        timeout: TESTS_WATCHDOG_MS,
+      },
+    );
   } catch (error) {
     if (error.code === "ETIMEDOUT" || error.signal === "SIGTERM") {
       throw new Error(`the tests did not finish within ${TESTS_WATCHDOG_MS / 60_000} minutes: a test is hung, in the last package that printed above`);

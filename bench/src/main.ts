@@ -7,17 +7,17 @@ import { mintToken } from "@dibs/api/tokens";
 import { createPrismaClient } from "@dibs/db";
 import { Redis } from "ioredis";
 import { startBenchBroker } from "./infra/kafka-broker.ts";
-import { warmBroker } from "./infra/warm-broker.ts";
-import { prepareStores } from "./infra/stores.ts";
 import { benchDir } from "./infra/paths.ts";
+import { prepareStores } from "./infra/stores.ts";
+import { warmBroker } from "./infra/warm-broker.ts";
 import { CpuMeter } from "./observe/cpu-meter.ts";
 import { DecisionWatcher } from "./observe/decision-watcher.ts";
-import { drainBenchmark, type DrainResult } from "./run/drain.ts";
-import { capacityPhase, type PhaseDeps, type PhaseResult, salePhase, soldOutPhase, warmUp } from "./run/phases.ts";
-import { STRATEGY_NAMES, type StrategyName, startStrategy, SUMMARIES } from "./run/strategies.ts";
 import { machine } from "./report/machine.ts";
 import type { BenchResults, StrategyResult } from "./report/results.ts";
 import { writeResults } from "./report/write.ts";
+import { type DrainResult, drainBenchmark } from "./run/drain.ts";
+import { capacityPhase, type PhaseDeps, type PhaseResult, salePhase, soldOutPhase, warmUp } from "./run/phases.ts";
+import { STRATEGY_NAMES, type StrategyName, SUMMARIES, startStrategy } from "./run/strategies.ts";
 import { benchEnv, FULL, QUICK } from "./settings.ts";
 
 const { values } = parseArgs({
@@ -61,7 +61,9 @@ try {
   const userCount = Math.max(profile.sale.users, profile.capacity.users);
   const userIds = Array.from({ length: userCount }, (_, i) => `bench-user-${i}`);
   const tokens = userIds.map((userId) => mintToken({ secret: benchEnv.jwtSecret, issuer: benchEnv.jwtIssuer, userId, expiresInSeconds: 3 * 3600 }));
-  console.log(`  ${tokens.length} users with a JWT each; sale: ${profile.sale.requests} requests from ${profile.sale.users} users for a stock of ${profile.sale.stock}, within ${profile.sale.burstSeconds} s`);
+  console.log(
+    `  ${tokens.length} users with a JWT each; sale: ${profile.sale.requests} requests from ${profile.sale.users} users for a stock of ${profile.sale.stock}, within ${profile.sale.burstSeconds} s`,
+  );
 
   const results: StrategyResult[] = [];
   for (const name of names) {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { DecisionWaits, DEFAULT_WAIT_LIMITS, type WaitLimits } from "./decision-waits.ts";
+import { DEFAULT_WAIT_LIMITS, DecisionWaits, type WaitLimits } from "./decision-waits.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import { type AuthOptions, authPlugin } from "./plugins/auth.ts";
 import { docsPlugin } from "./plugins/docs.ts";

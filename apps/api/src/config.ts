@@ -6,7 +6,12 @@ import { z } from "zod";
 const brokerList = z
   .string()
   .default("127.0.0.1:9092")
-  .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(",")
+      .map((b) => b.trim())
+      .filter(Boolean),
+  );
 
 export const configSchema = z
   .object({
@@ -36,7 +41,10 @@ export const configSchema = z
     ...kafkaSecurityVariables,
     ...redisTlsVariables,
     // Seals lottery secrets until their draw; creating or drawing a lottery is refused without it.
-    LOTTERY_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 32 bytes as 64 hex characters (openssl rand -hex 32)").optional(),
+    LOTTERY_SECRET_KEY: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be 32 bytes as 64 hex characters (openssl rand -hex 32)")
+      .optional(),
   })
   .superRefine((c, ctx) => {
     const keyed = c.JWT_ALGORITHM === "HS256" ? c.JWT_SECRET : c.JWT_PUBLIC_KEY;
@@ -45,10 +53,18 @@ export const configSchema = z
       ctx.addIssue({ code: "custom", path: [variable], message: `is required when JWT_ALGORITHM is ${c.JWT_ALGORITHM}` });
     }
     if (c.JWT_ALGORITHM === "HS256" && c.JWT_SECRET?.includes("-----BEGIN")) {
-      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is a PEM key: for a key pair set JWT_ALGORITHM to RS256 or ES256 and the public key in JWT_PUBLIC_KEY" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["JWT_SECRET"],
+        message: "is a PEM key: for a key pair set JWT_ALGORITHM to RS256 or ES256 and the public key in JWT_PUBLIC_KEY",
+      });
     }
     if (!c.JWT_AUDIENCE && !c[INSECURE_DEV_DEFAULTS]) {
-      ctx.addIssue({ code: "custom", path: ["JWT_AUDIENCE"], message: "is required: a token for another service of the same identity provider must not be taken here" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["JWT_AUDIENCE"],
+        message: "is required: a token for another service of the same identity provider must not be taken here",
+      });
     }
     refuseShippedSecrets(
       {

@@ -6,8 +6,7 @@ import { couponBody, decisionCounts, toCouponBody } from "./schemas/coupons.ts";
 const WINDOW_SECONDS = 60;
 const FRESH_FOR_MS = 900;
 
-const perDecision = <T extends z.ZodType>(schema: T) =>
-  z.object(Object.fromEntries(DECISIONS.map((d) => [d, schema])) as Record<Decision, T>);
+const perDecision = <T extends z.ZodType>(schema: T) => z.object(Object.fromEntries(DECISIONS.map((d) => [d, schema])) as Record<Decision, T>);
 
 /** One frame of the live view of a campaign; the dashboard gets one a second. */
 export const liveSnapshotBody = z.object({

@@ -1,5 +1,16 @@
-import type { CampaignAction, Coupon, CouponCatalog, CouponMode, CouponView, Decision, EntryProgress, IssueRequest, IssueRequestPublisher, PublishedLottery } from "@dibs/domain";
 import type { MessageTrace } from "@dibs/contracts";
+import type {
+  CampaignAction,
+  Coupon,
+  CouponCatalog,
+  CouponMode,
+  CouponView,
+  Decision,
+  EntryProgress,
+  IssueRequest,
+  IssueRequestPublisher,
+  PublishedLottery,
+} from "@dibs/domain";
 import type { DeadLetterListing, PartitionLag, Reconciliation, ReplayReport } from "@dibs/ops";
 import type { SaleWatch } from "./sale-watch.ts";
 
@@ -65,7 +76,6 @@ export interface IssueRow {
   requestId: string;
   issuedAt: Date;
 }
-
 
 /** Every change is made by someone: `actor` is the admin's user id, written to the audit. */
 export interface CouponAdmin {

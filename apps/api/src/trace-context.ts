@@ -1,5 +1,5 @@
+import { formatTraceparent, type MessageTrace, parseTraceparent } from "@dibs/contracts";
 import { pooledRandomBytes } from "./random-pool.ts";
-import { formatTraceparent, parseTraceparent, type MessageTrace } from "@dibs/contracts";
 
 /** The HTTP request being served: its id (the log's `reqId`) and its W3C trace, where the API's span is `spanId`. */
 export interface TraceContext {

@@ -44,7 +44,11 @@ describe("bearer tokens on every authenticated route", () => {
 describe("user ids the token's sub may carry", () => {
   const press = async (userId: string) => {
     const coupon = current!.addCoupon();
-    return current!.app.inject({ method: "POST", url: `/coupons/${coupon.id}/issue`, headers: { authorization: `Bearer ${mintToken({ secret: SECRET, issuer: ISSUER, userId })}` } });
+    return current!.app.inject({
+      method: "POST",
+      url: `/coupons/${coupon.id}/issue`,
+      headers: { authorization: `Bearer ${mintToken({ secret: SECRET, issuer: ISSUER, userId })}` },
+    });
   };
 
   it.each([
@@ -73,7 +77,8 @@ describe("user ids the token's sub may carry", () => {
 });
 
 describe("the admin claim", () => {
-  const tokenWith = (claims: Record<string, unknown>) => createSigner({ key: SECRET, algorithm: "HS256", iss: ISSUER, expiresIn: 60_000 })({ sub: "someone", ...claims });
+  const tokenWith = (claims: Record<string, unknown>) =>
+    createSigner({ key: SECRET, algorithm: "HS256", iss: ISSUER, expiresIn: 60_000 })({ sub: "someone", ...claims });
   const listCoupons = (token: string) => current!.app.inject({ url: "/admin/coupons", headers: { authorization: `Bearer ${token}` } });
 
   it("is the configured one: another service's role: admin is no admin here", async () => {

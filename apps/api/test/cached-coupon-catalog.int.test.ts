@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { gateKeys } from "@dibs/contracts";
 import { applyMigrations, createPrismaClient } from "@dibs/db";
 import { throwawayDatabase } from "@dibs/db/testing";
 import { seedHash } from "@dibs/domain";
-import { gateKeys } from "@dibs/contracts";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

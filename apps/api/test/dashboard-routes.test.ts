@@ -53,7 +53,12 @@ describe("/dashboard", () => {
     expect(snapshot.consumerLag).toEqual([{ partition: 0, lag: 3 }]);
 
     await current.app.close();
-    expect(await reader.read().then((r) => r.done, () => true)).toBe(true);
+    expect(
+      await reader.read().then(
+        (r) => r.done,
+        () => true,
+      ),
+    ).toBe(true);
     current = undefined;
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import { RedisIssueGate } from "@dibs/gate";
-import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createKafka, ensureTopics, type Logger, PARTITIONS, partitionOfCoupon } from "@dibs/kafka";
 import { consumerLag } from "@dibs/ops";
 import { Redis } from "ioredis";

@@ -34,7 +34,15 @@ describe("every route under random params, query strings, headers and bodies", (
   it("never answers 5xx, every 2xx matches its response schema, and the app keeps serving", { timeout: 60_000 }, async () => {
     const coupon = t.addCoupon({ stock: 1_000, perUserLimit: 5 });
     const decided = crypto.randomUUID();
-    t.decisions.set(decided, { requestId: decided, couponId: coupon.id, userId: "alice", decision: "ISSUED", reason: null, acceptedAt: new Date(), decidedAt: new Date() });
+    t.decisions.set(decided, {
+      requestId: decided,
+      couponId: coupon.id,
+      userId: "alice",
+      decision: "ISSUED",
+      reason: null,
+      acceptedAt: new Date(),
+      decidedAt: new Date(),
+    });
     expect(routes.length).toBeGreaterThan(10);
 
     // Weighted towards inputs that get past validation, so that the routes' 2xx paths are fuzzed too.
@@ -51,7 +59,10 @@ describe("every route under random params, query strings, headers and bodies", (
     );
     const plausible = fc.oneof(
       fc.constant({}),
-      fc.record({ name: fc.string({ minLength: 1, maxLength: 60 }), stock: fc.integer({ min: 1, max: 10_000 }), perUserLimit: fc.integer({ min: 1, max: 5 }) }, { requiredKeys: ["name", "stock"] }),
+      fc.record(
+        { name: fc.string({ minLength: 1, maxLength: 60 }), stock: fc.integer({ min: 1, max: 10_000 }), perUserLimit: fc.integer({ min: 1, max: 5 }) },
+        { requiredKeys: ["name", "stock"] },
+      ),
       fc.record({ add: fc.integer({ min: 1, max: 100 }), operationId: fc.stringMatching(/^[a-z0-9-]{1,20}$/) }),
     );
     const body = fc.option(
@@ -62,7 +73,18 @@ describe("every route under random params, query strings, headers and bodies", (
         fc.string({ maxLength: 200 }),
         fc
           .record(
-            { name: fc.string({ maxLength: 250 }), stock: fc.oneof(fc.integer(), fc.double(), fc.string()), perUserLimit: fc.integer(), add: fc.integer(), operationId: fc.string({ maxLength: 150 }), startsAt: fc.oneof(fc.date().map((d) => (Number.isNaN(d.getTime()) ? "x" : d.toISOString())), fc.string()), ids: fc.array(fc.string()) },
+            {
+              name: fc.string({ maxLength: 250 }),
+              stock: fc.oneof(fc.integer(), fc.double(), fc.string()),
+              perUserLimit: fc.integer(),
+              add: fc.integer(),
+              operationId: fc.string({ maxLength: 150 }),
+              startsAt: fc.oneof(
+                fc.date().map((d) => (Number.isNaN(d.getTime()) ? "x" : d.toISOString())),
+                fc.string(),
+              ),
+              ids: fc.array(fc.string()),
+            },
             { requiredKeys: [] },
           )
           .map((o) => JSON.stringify(o)),
@@ -79,21 +101,31 @@ describe("every route under random params, query strings, headers and bodies", (
       },
       { requiredKeys: [] },
     );
-    const query = fc.dictionary(fc.constantFrom("limit", "cursor", "ids", "all", "x"), fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String)), { maxKeys: 3 });
+    const query = fc.dictionary(fc.constantFrom("limit", "cursor", "ids", "all", "x"), fc.oneof(fc.string({ maxLength: 40 }), fc.integer().map(String)), {
+      maxKeys: 3,
+    });
 
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.array(param, { minLength: 3, maxLength: 3 }), fc.option(token, { nil: undefined }), headers, query, body, async (route, params, bearer, extra, q, payload) => {
-        let i = 0;
-        const url = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[i++]!));
-        const response = await t.app.inject({
-          method: route.method as "GET",
-          url,
-          query: q,
-          headers: { ...extra, ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}) },
-          ...(payload !== undefined && route.method !== "GET" ? { payload } : {}),
-        });
-        return response.statusCode < 500;
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.array(param, { minLength: 3, maxLength: 3 }),
+        fc.option(token, { nil: undefined }),
+        headers,
+        query,
+        body,
+        async (route, params, bearer, extra, q, payload) => {
+          let i = 0;
+          const url = route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(params[i++]!));
+          const response = await t.app.inject({
+            method: route.method as "GET",
+            url,
+            query: q,
+            headers: { ...extra, ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}) },
+            ...(payload !== undefined && route.method !== "GET" ? { payload } : {}),
+          });
+          return response.statusCode < 500;
+        },
+      ),
       { numRuns: 5_000 },
     );
     expect(mismatches).toEqual([]);

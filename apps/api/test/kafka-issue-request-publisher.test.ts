@@ -60,15 +60,26 @@ describe("the Kafka publisher behind a stalled send", () => {
 describe("the Kafka publisher's queue", () => {
   it("refuses at once (503) past what may wait, or while a send has been out longer than a deadline, and takes again once Kafka answers", async () => {
     const { producer, release } = stalledProducer();
-    const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs: 150, lingerMs: 1, maxQueued: 3 }, pino({ level: "silent" }), createApiMetrics());
+    const publisher = new KafkaIssueRequestPublisher(
+      producer,
+      partitions,
+      { ackTimeoutMs: 150, lingerMs: 1, maxQueued: 3 },
+      pino({ level: "silent" }),
+      createApiMetrics(),
+    );
     const outcomes: Array<Promise<unknown>> = [publisher.publish(request("in-flight"), {})];
     await new Promise((resolve) => setTimeout(resolve, 20));
     outcomes.push(...["a", "b", "c"].map((u) => publisher.publish(request(u), {})));
-    await expect(publisher.publish(request("one too many"), {})).rejects.toMatchObject({ code: "PUBLISH_UNAVAILABLE", message: expect.stringMatching(/not keeping up/) });
+    await expect(publisher.publish(request("one too many"), {})).rejects.toMatchObject({
+      code: "PUBLISH_UNAVAILABLE",
+      message: expect.stringMatching(/not keeping up/),
+    });
 
     await Promise.allSettled(outcomes);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await expect(publisher.publish(request("behind a silent Kafka"), {})).rejects.toMatchObject({ message: expect.stringMatching(/has not acknowledged a send for \d+ ms/) });
+    await expect(publisher.publish(request("behind a silent Kafka"), {})).rejects.toMatchObject({
+      message: expect.stringMatching(/has not acknowledged a send for \d+ ms/),
+    });
 
     release();
     await publisher.flush();

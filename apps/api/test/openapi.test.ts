@@ -55,14 +55,29 @@ describe("the OpenAPI document", () => {
     const t = await testApp();
     const soldOut = t.addCoupon({ soldOut: true });
     const answers = [
-      ["POST /coupons/{couponId}/issue", await t.app.inject({ method: "POST", url: `/coupons/${soldOut.id}/issue`, headers: { authorization: `Bearer ${userToken()}` } })],
-      ["POST /coupons/{couponId}/issue", await t.app.inject({ method: "POST", url: `/coupons/${crypto.randomUUID()}/issue`, headers: { authorization: `Bearer ${userToken()}` } })],
-      ["POST /coupons/{couponId}/issue", await t.app.inject({ method: "POST", url: `/coupons/nope/issue`, headers: { authorization: `Bearer ${userToken()}` } })],
+      [
+        "POST /coupons/{couponId}/issue",
+        await t.app.inject({ method: "POST", url: `/coupons/${soldOut.id}/issue`, headers: { authorization: `Bearer ${userToken()}` } }),
+      ],
+      [
+        "POST /coupons/{couponId}/issue",
+        await t.app.inject({ method: "POST", url: `/coupons/${crypto.randomUUID()}/issue`, headers: { authorization: `Bearer ${userToken()}` } }),
+      ],
+      [
+        "POST /coupons/{couponId}/issue",
+        await t.app.inject({ method: "POST", url: `/coupons/nope/issue`, headers: { authorization: `Bearer ${userToken()}` } }),
+      ],
       ["GET /coupons/{couponId}", await t.app.inject({ url: `/coupons/${crypto.randomUUID()}`, headers: { authorization: `Bearer ${userToken()}` } })],
       ["GET /coupons/{couponId}", await t.app.inject({ url: `/coupons/${soldOut.id}` })],
-      ["GET /issue-requests/{requestId}", await t.app.inject({ url: `/issue-requests/${crypto.randomUUID()}`, headers: { authorization: `Bearer ${userToken()}` } })],
+      [
+        "GET /issue-requests/{requestId}",
+        await t.app.inject({ url: `/issue-requests/${crypto.randomUUID()}`, headers: { authorization: `Bearer ${userToken()}` } }),
+      ],
       ["GET /admin/coupons/{couponId}", await t.app.inject({ url: `/admin/coupons/${soldOut.id}`, headers: { authorization: `Bearer ${userToken()}` } })],
-      ["GET /admin/coupons/{couponId}", await t.app.inject({ url: `/admin/coupons/${crypto.randomUUID()}`, headers: { authorization: `Bearer ${adminToken()}` } })],
+      [
+        "GET /admin/coupons/{couponId}",
+        await t.app.inject({ url: `/admin/coupons/${crypto.randomUUID()}`, headers: { authorization: `Bearer ${adminToken()}` } }),
+      ],
       ["POST /admin/coupons", await t.app.inject({ method: "POST", url: "/admin/coupons", headers: { authorization: "Bearer nope" } })],
     ] as const;
     for (const [route, response] of answers) {

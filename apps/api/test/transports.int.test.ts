@@ -3,8 +3,8 @@ import { throwawayRedisUser } from "@dibs/gate/testing";
 import { kafkaSh, SASL_BROKER } from "@dibs/kafka/testing";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectAdapters } from "../src/wiring.ts";
 import { parseConfig } from "../src/config.ts";
+import { connectAdapters } from "../src/wiring.ts";
 
 const redisUser = throwawayRedisUser(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");
 const log = pino({ level: "silent" });

@@ -224,14 +224,27 @@ export class BatchPipeline {
   private async settle(batch: PartitionBatch, decided: Decided, signal: AbortSignal, log: Logger): Promise<void> {
     const messageOf = messagesByRequest(batch);
     const letters: DeadLetter[] = [
-      ...batch.messages.flatMap((m) => ("unreadable" in m ? [{ kind: "poison" as const, partition: batch.partition, message: m.raw, reason: m.unreadable }] : [])),
-      ...decided.unknownCoupon.map((r) => ({ kind: "unknown_coupon" as const, partition: batch.partition, message: messageOf(r).raw, reason: `unknown coupon ${r.couponId}` })),
-      ...decided.setAside.map(({ request, reason }) => ({ kind: "unprocessable" as const, partition: batch.partition, message: messageOf(request).raw, reason: `unprocessable: ${reason}` })),
+      ...batch.messages.flatMap((m) =>
+        "unreadable" in m ? [{ kind: "poison" as const, partition: batch.partition, message: m.raw, reason: m.unreadable }] : [],
+      ),
+      ...decided.unknownCoupon.map((r) => ({
+        kind: "unknown_coupon" as const,
+        partition: batch.partition,
+        message: messageOf(r).raw,
+        reason: `unknown coupon ${r.couponId}`,
+      })),
+      ...decided.setAside.map(({ request, reason }) => ({
+        kind: "unprocessable" as const,
+        partition: batch.partition,
+        message: messageOf(request).raw,
+        reason: `unprocessable: ${reason}`,
+      })),
     ];
     await retryTransient(() => this.deps.deadLetters.publish(letters), this.retry, Number.POSITIVE_INFINITY, signal);
     await this.deps.notifier.notify(decided.recorded);
     this.deps.metrics.decided(decided.recorded);
-    for (const kind of ["poison", "unknown_coupon", "unprocessable"] as const) this.deps.metrics.deadLettered(kind, letters.filter((l) => l.kind === kind).length);
+    for (const kind of ["poison", "unknown_coupon", "unprocessable"] as const)
+      this.deps.metrics.deadLettered(kind, letters.filter((l) => l.kind === kind).length);
     logDecisions(log, decided.recorded, messageOf);
     // The offset moves only after Postgres committed; a batch that is no longer ours is decided again by its owner.
     if (signal.aborted) throw new AbandonedError();
@@ -253,7 +266,9 @@ export class BatchPipeline {
       else byCoupon.set(d.couponId, [d.requestId]);
     }
     for (const [couponId, requestIds] of byCoupon) {
-      await this.deps.gate.forget(couponId, requestIds).catch((error: unknown) => log.warn({ err: error, couponId }, "the gate could not let recorded verdicts go"));
+      await this.deps.gate
+        .forget(couponId, requestIds)
+        .catch((error: unknown) => log.warn({ err: error, couponId }, "the gate could not let recorded verdicts go"));
     }
   }
 

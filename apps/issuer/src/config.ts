@@ -10,7 +10,12 @@ export const configVariables = z.object({
   KAFKA_BROKERS: z
     .string()
     .default("127.0.0.1:9092")
-    .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(",")
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   ISSUER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   ISSUER_GROUP_ID: z.string().min(1).default("coupon-issuer"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

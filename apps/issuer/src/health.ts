@@ -10,7 +10,12 @@ const READINESS_CACHE_MS = 1_000;
  * The issuer's small HTTP side, for the cluster's probes and Prometheus only: /livez is the process, /readyz its
  * dependencies (ok or not; what failed is in the log), and not ready while it drains; /metrics.
  */
-export function buildHealthServer(checks: Record<string, ReadinessCheck>, metrics: Registry, log: Logger, isDraining: () => boolean = () => false): FastifyInstance {
+export function buildHealthServer(
+  checks: Record<string, ReadinessCheck>,
+  metrics: Registry,
+  log: Logger,
+  isDraining: () => boolean = () => false,
+): FastifyInstance {
   const app = Fastify({ logger: false });
   const health = healthOf(() => checks, {
     cacheMs: READINESS_CACHE_MS,

@@ -1,5 +1,5 @@
 import type { DecidedRequest, IssueGate, IssueStore } from "@dibs/domain";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { DeadLetterKind, PipelineMetrics } from "./batch-pipeline.ts";
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -1,7 +1,7 @@
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import type { IssueGate, IssueStore } from "@dibs/domain";
 import { createRedis, RedisIssueGate, type RedisSettings } from "@dibs/gate";
-import { createIdempotentProducer, createKafka, ensureTopics, kafkaSecurityFrom, type KafkaSecuritySettings } from "@dibs/kafka";
+import { createIdempotentProducer, createKafka, ensureTopics, type KafkaSecuritySettings, kafkaSecurityFrom } from "@dibs/kafka";
 import type { Logger } from "pino";
 import { KafkaDeadLetters } from "./adapters/kafka-dead-letters.ts";
 import { RedisDecisionNotifier } from "./adapters/redis-decision-notifier.ts";

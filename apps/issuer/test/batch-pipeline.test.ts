@@ -110,7 +110,12 @@ describe("the batch pipeline", () => {
       overriding(gate, {
         decide: async (c, requests) => {
           const decided = await gate.decide(c, requests);
-          return decided && { ...decided, verdicts: decided.verdicts.map((v, i) => (requests[i]!.userId === "liar" ? { decision: "ISSUED" as const, holding: 1 } : v)) };
+          return (
+            decided && {
+              ...decided,
+              verdicts: decided.verdicts.map((v, i) => (requests[i]!.userId === "liar" ? { decision: "ISSUED" as const, holding: 1 } : v)),
+            }
+          );
         },
       });
     const lab = pipelineLab([coupon], { gate: lying });

@@ -50,10 +50,13 @@ async function readyWithin(probes: Record<string, () => Promise<void>>, ms: numb
 
 describe("the issuer's configuration of its transports", () => {
   it("stops on a combination it cannot mean, naming the variable", () => {
-    const issues = (env: Record<string, string>) => configSchema.safeParse({ INSECURE_DEV_DEFAULTS: "true", ...env }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    const issues = (env: Record<string, string>) =>
+      configSchema.safeParse({ INSECURE_DEV_DEFAULTS: "true", ...env }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     expect(issues({ KAFKA_SASL_USERNAME: "dibs", KAFKA_SASL_PASSWORD: "secret" })).toEqual([
       "KAFKA_SASL_MECHANISM: is required with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: one of scram-sha-512, scram-sha-256, plain",
     ]);
-    expect(issues({ REDIS_TLS_KEY_FILE: "/nowhere/key.pem" })).toEqual(["REDIS_TLS_KEY_FILE: cannot read /nowhere/key.pem (ENOENT): mount the file at that path or correct it"]);
+    expect(issues({ REDIS_TLS_KEY_FILE: "/nowhere/key.pem" })).toEqual([
+      "REDIS_TLS_KEY_FILE: cannot read /nowhere/key.pem (ENOENT): mount the file at that path or correct it",
+    ]);
   });
 });

@@ -1,5 +1,5 @@
-import { applyMigrations, type PrismaClient } from "@dibs/db";
 import { gateKeys } from "@dibs/contracts";
+import { applyMigrations, type PrismaClient } from "@dibs/db";
 import type { Redis } from "ioredis";
 
 /**

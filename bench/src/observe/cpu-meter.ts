@@ -33,7 +33,11 @@ export class CpuMeter {
 }
 
 /** CPU microseconds per request for each group, and how busy the machine was (%, of all cores), between two snapshots. */
-export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): { microsPerRequest: Record<string, number>; machineBusyPercent: number } {
+export function cpuPerRequest(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  requests: number,
+): { microsPerRequest: Record<string, number>; machineBusyPercent: number } {
   const microsPerRequest: Record<string, number> = {};
   for (const [name, seconds] of Object.entries(after.byGroup)) {
     const used = seconds - (before.byGroup[name] ?? seconds);

@@ -119,8 +119,13 @@ export class DecisionWatcher {
         if (ids.length === POLL_CHUNK) break;
       }
       const rows = await this.client
-        .query<{ request_id: string; decision: string }>("SELECT request_id::text, decision::text FROM issue_decision WHERE request_id = ANY($1::uuid[])", [ids])
-        .then((result) => result.rows, () => []);
+        .query<{ request_id: string; decision: string }>("SELECT request_id::text, decision::text FROM issue_decision WHERE request_id = ANY($1::uuid[])", [
+          ids,
+        ])
+        .then(
+          (result) => result.rows,
+          () => [],
+        );
       const at = performance.now();
       for (const row of rows) {
         this.pending.delete(row.request_id);

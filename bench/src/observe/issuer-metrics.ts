@@ -20,7 +20,11 @@ export interface IssuerBatches {
 }
 
 export async function readIssuerCounters(issuerPort: number, apiUrl?: string): Promise<IssuerCounters> {
-  const read = (url: string) => fetch(url).then((r) => r.text(), () => "");
+  const read = (url: string) =>
+    fetch(url).then(
+      (r) => r.text(),
+      () => "",
+    );
   const [issuer, api] = await Promise.all([read(`http://127.0.0.1:${issuerPort}/metrics`), apiUrl ? read(`${apiUrl}/metrics`) : ""]);
   const value = (text: string, series: string) => {
     const line = text.split("\n").find((l) => l.startsWith(`${series} `));

@@ -14,7 +14,10 @@ export function chart(strategies: StrategyResult[]): string {
     decision: s.phases.find((p) => p.phase === "sale")?.decisionMs ?? null,
   }));
   const steady = strategies.find((s) => s.name === "dibs")?.phases.find((p) => p.phase === "steady");
-  const latencyRows = [...rows, ...(steady?.decisionMs ? [{ name: `dibs, ${steady.acceptedPerSecond.toLocaleString("en-US")}/s`, accepted: 0, decision: steady.decisionMs }] : [])];
+  const latencyRows = [
+    ...rows,
+    ...(steady?.decisionMs ? [{ name: `dibs, ${steady.acceptedPerSecond.toLocaleString("en-US")}/s`, accepted: 0, decision: steady.decisionMs }] : []),
+  ];
   const panel = rows.length * (BAR + GAP) + 40;
   const height = panel + latencyRows.length * (BAR + GAP) + 70;
   const maxAccepted = Math.max(1, ...rows.map((r) => r.accepted));
@@ -27,7 +30,11 @@ export function chart(strategies: StrategyResult[]): string {
   ];
   rows.forEach((r, i) => {
     const y = 32 + i * (BAR + GAP);
-    parts.push(label(y, r.name), bar(y, (r.accepted / maxAccepted) * PLOT, color(r.name)), value(y, (r.accepted / maxAccepted) * PLOT, r.accepted.toLocaleString("en-US")));
+    parts.push(
+      label(y, r.name),
+      bar(y, (r.accepted / maxAccepted) * PLOT, color(r.name)),
+      value(y, (r.accepted / maxAccepted) * PLOT, r.accepted.toLocaleString("en-US")),
+    );
   });
   const top = panel + 20;
   parts.push(title(top, "Request → decision latency in the sale, and dibs under a load it keeps up with; p50 (dark), p99 (light), log scale"));

@@ -1,7 +1,7 @@
-import type { StrategyResult } from "./results.ts";
 import type { DrainResult } from "../run/drain.ts";
 import type { PhaseName, PhaseResult } from "../run/phases.ts";
 import type { BenchProfile } from "../settings.ts";
+import type { StrategyResult } from "./results.ts";
 
 export interface TargetResult {
   id: string;

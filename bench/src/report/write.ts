@@ -42,12 +42,20 @@ function render(results: BenchResults, targets: TargetResult[]): string {
   if (results.drain.length > 0) {
     lines.push("", "| issuer drain | requests | issued | coupons/s | seconds from first issue | seconds from issuer start |", "|---|--:|--:|--:|--:|--:|");
     for (const d of results.drain) {
-      lines.push(`| ${d.coupons === 1 ? "1 hot coupon" : `${d.coupons} coupons`} | ${fmt(d.requests)} | ${fmt(d.issued)} | ${fmt(d.issuedPerSecond)} | ${d.seconds} | ${d.totalSeconds} |`);
+      lines.push(
+        `| ${d.coupons === 1 ? "1 hot coupon" : `${d.coupons} coupons`} | ${fmt(d.requests)} | ${fmt(d.issued)} | ${fmt(d.issuedPerSecond)} | ${d.seconds} | ${d.totalSeconds} |`,
+      );
     }
   }
   const remarks = results.strategies.flatMap(remarksOf);
   if (remarks.length > 0) lines.push("", ...remarks.map((r) => `- ${r}`));
-  lines.push("", "<details><summary>Every phase</summary>", "", "| strategy | phase | requests | seconds | answers | accepted/s | answers/s | answer p50/p99 ms | decision p50/p99 ms | issued | issues/s |", "|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|");
+  lines.push(
+    "",
+    "<details><summary>Every phase</summary>",
+    "",
+    "| strategy | phase | requests | seconds | answers | accepted/s | answers/s | answer p50/p99 ms | decision p50/p99 ms | issued | issues/s |",
+    "|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|",
+  );
   for (const s of results.strategies) for (const p of s.phases) lines.push(phaseRow(s, p));
   lines.push(
     "",
@@ -79,11 +87,16 @@ function row(s: StrategyResult): string {
     sum("overIssue"),
     sum("duplicates"),
     `${sum("lost")}${late}`,
-  ].join(" | ").replace(/^/, "| ").concat(" |");
+  ]
+    .join(" | ")
+    .replace(/^/, "| ")
+    .concat(" |");
 }
 
 function phaseRow(s: StrategyResult, p: PhaseResult): string {
-  const answers = Object.entries(p.answers).map(([status, n]) => `${status}: ${fmt(n)}`).join(", ");
+  const answers = Object.entries(p.answers)
+    .map(([status, n]) => `${status}: ${fmt(n)}`)
+    .join(", ");
   return `| ${s.name} | ${p.phase} | ${fmt(p.requests)} | ${p.seconds} | ${answers} | ${fmt(p.acceptedPerSecond)} | ${fmt(p.answersPerSecond)} | ${pair(p.answerMs)} | ${pair(p.decisionMs)} | ${fmt(p.issued)} | ${p.issuedPerSecond ? fmt(p.issuedPerSecond) : "–"} |`;
 }
 
@@ -115,4 +128,3 @@ function ms(value: number): string {
 function bad(n: number): string {
   return n > 0 ? `**${fmt(n)}**` : "0";
 }
-

@@ -1,13 +1,13 @@
 import { performance } from "node:perf_hooks";
-import type { PrismaClient } from "@dibs/db";
 import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import type { PrismaClient } from "@dibs/db";
 import { createKafka } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import { Progress } from "../load/progress.ts";
 import { uuidV7 } from "../load/uuid-v7.ts";
+import { batchesBetween, readIssuerCounters } from "../observe/issuer-metrics.ts";
 import type { BenchProfile } from "../settings.ts";
 import { createCoupon } from "./phases.ts";
-import { batchesBetween, readIssuerCounters } from "../observe/issuer-metrics.ts";
 import { freePort } from "./processes.ts";
 import { SILENT, type StrategyContext, startGroupAtEnd, startIssuer } from "./strategies.ts";
 
@@ -108,9 +108,9 @@ async function preload(brokers: string[], couponIds: string[], perCoupon: number
     // Round robin over the coupons, as a sale of many coupons at once would interleave them.
     const all = Array.from({ length: perCoupon }, (_, i) => couponIds.map((couponId) => ({ couponId, userId: `drain-user-${i}` }))).flat();
     for (let i = 0; i < all.length; i += PRELOAD_BATCH) {
-      const messages = all.slice(i, i + PRELOAD_BATCH).map(({ couponId, userId }) =>
-        encodeIssueRequest({ requestId: uuidV7(), couponId, userId, acceptedAt: new Date() }),
-      );
+      const messages = all
+        .slice(i, i + PRELOAD_BATCH)
+        .map(({ couponId, userId }) => encodeIssueRequest({ requestId: uuidV7(), couponId, userId, acceptedAt: new Date() }));
       await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages });
       onProgress(Math.min(all.length, i + PRELOAD_BATCH));
     }

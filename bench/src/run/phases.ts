@@ -85,10 +85,7 @@ export async function warmUp(deps: PhaseDeps): Promise<void> {
 }
 
 /** The flash sale: `requests` arrive evenly within the burst whatever the server's pace (open loop). */
-export async function salePhase(
-  deps: PhaseDeps,
-  phase: "sale" | "steady" = "sale",
-): Promise<{ result: PhaseResult; couponId: string }> {
+export async function salePhase(deps: PhaseDeps, phase: "sale" | "steady" = "sale"): Promise<{ result: PhaseResult; couponId: string }> {
   const sale = deps.profile[phase];
   const couponId = await createCoupon(deps.prisma, `${deps.label} ${phase}`, sale.stock);
   const users = saleUsers(sale.users, sale.requests);
@@ -269,7 +266,9 @@ function line(r: PhaseResult): string {
   const c = r.correctness;
   const late = c && c.late > 0 ? ` · ${c.late} still undecided when the drain time was up` : "";
   const check = c ? ` · over-issue ${c.overIssue}, duplicates ${c.duplicates}, lost ${c.lost}` : "";
-  const cpu = Object.entries(r.cpu.microsPerRequest).map(([name, us]) => `${name} ${us}`).join(", ");
+  const cpu = Object.entries(r.cpu.microsPerRequest)
+    .map(([name, us]) => `${name} ${us}`)
+    .join(", ");
   const i = r.issuer;
   const batches = i
     ? `\n      api: ${i.messagesPerSend} messages per Kafka send, ${i.ackMsPerSend} ms to its ack; issuer: ${i.batches} batches of ${i.requestsPerBatch} requests, Postgres ${i.postgresMsPerBatch} ms and Redis ${i.redisMsPerBatch} ms per batch`

@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createKafka, ensureTopics } from "@dibs/kafka";
 import { repoRoot } from "../infra/paths.ts";
+import type { Pids } from "../observe/cpu-meter.ts";
 import { SEED_TOPIC } from "../servers/seed-kafka.ts";
 import { benchEnv } from "../settings.ts";
-import type { Pids } from "../observe/cpu-meter.ts";
 import { type Child, freePort, spawnTs } from "./processes.ts";
 
 export const STRATEGY_NAMES = ["ceiling", "dibs", "db-lock", "redis-lock", "redis-zset-batch", "seed-kafka"] as const;
@@ -33,7 +33,8 @@ export const SUMMARIES: Record<StrategyName, string> = {
   "db-lock": "one transaction per request, SELECT … FOR UPDATE on the coupon row",
   "redis-lock": "SET NX PX lock per coupon, retried every 10–30 ms, around the same transaction",
   "redis-zset-batch": "ZADD NX + ZRANK against the stock, a batch job issuing to Postgres every second",
-  "seed-kafka": "one fire-and-forget message per request; consumer: SISMEMBER, stock read, SCARD, `stock < issued`, SADD, one transaction per message, errors swallowed",
+  "seed-kafka":
+    "one fire-and-forget message per request; consumer: SISMEMBER, stock read, SCARD, `stock < issued`, SADD, one transaction per message, errors swallowed",
 };
 
 /** The bench's own Kafka clients keep quiet: their retries are not news. */

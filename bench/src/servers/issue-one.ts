@@ -11,14 +11,14 @@ export function issueOne(pool: pg.Pool, ask: IssueAsk, lockRow: boolean): Promis
 }
 
 async function issueIn(client: pg.PoolClient, ask: IssueAsk, lockRow: boolean): Promise<IssueAnswer> {
-  const { rows } = await client.query<CouponRow>(
-    `SELECT stock, issued_count, per_user_limit FROM coupon WHERE id = $1${lockRow ? " FOR UPDATE" : ""}`,
-    [ask.couponId],
-  );
+  const { rows } = await client.query<CouponRow>(`SELECT stock, issued_count, per_user_limit FROM coupon WHERE id = $1${lockRow ? " FOR UPDATE" : ""}`, [
+    ask.couponId,
+  ]);
   const coupon = rows[0];
   if (!coupon) return { status: 404, code: "COUPON_NOT_FOUND" };
-  const held = (await client.query<{ held: number }>("SELECT count(*)::int AS held FROM coupon_issue WHERE coupon_id = $1 AND user_id = $2", [ask.couponId, ask.userId]))
-    .rows[0]!.held;
+  const held = (
+    await client.query<{ held: number }>("SELECT count(*)::int AS held FROM coupon_issue WHERE coupon_id = $1 AND user_id = $2", [ask.couponId, ask.userId])
+  ).rows[0]!.held;
   let decision: string;
   let holding: number | null = null;
   if (held >= coupon.per_user_limit) {
@@ -29,7 +29,12 @@ async function issueIn(client: pg.PoolClient, ask: IssueAsk, lockRow: boolean): 
   } else {
     decision = "ISSUED";
     holding = held + 1;
-    await client.query("INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id) VALUES ($1, $2, $3, $4)", [ask.couponId, ask.userId, holding, ask.requestId]);
+    await client.query("INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id) VALUES ($1, $2, $3, $4)", [
+      ask.couponId,
+      ask.userId,
+      holding,
+      ask.requestId,
+    ]);
     await client.query("UPDATE coupon SET issued_count = issued_count + 1 WHERE id = $1", [ask.couponId]);
   }
   await recordDecision(client, ask, decision, holding);

@@ -24,12 +24,14 @@ export function apiLab(secret: string): ApiLab {
   };
   // Every port the issue route does not use: present, and loud if called.
   const deps = new Proxy(ports, {
-    get: (target, key: string) => (target as Record<string, unknown>)[key] ?? new Proxy({}, { get: () => () => Promise.reject(new Error(`${key} is not in the lab`)) }),
+    get: (target, key: string) =>
+      (target as Record<string, unknown>)[key] ?? new Proxy({}, { get: () => () => Promise.reject(new Error(`${key} is not in the lab`)) }),
   });
   return {
     open,
     soldOut,
-    buildApi: () => buildApp(deps as never, { auth: { algorithm: "HS256", key: secret, issuer: "dibs" }, requestIdSecret: secret, logger: pino({ level: "warn" }) }),
+    buildApi: () =>
+      buildApp(deps as never, { auth: { algorithm: "HS256", key: secret, issuer: "dibs" }, requestIdSecret: secret, logger: pino({ level: "warn" }) }),
   };
 }
 

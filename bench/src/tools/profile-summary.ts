@@ -41,7 +41,9 @@ for (const [id, hits] of hitsById) {
   add(byFunction, `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`, hits);
   add(byPackage, packageOf(url, functionName), hits);
 }
-console.log(`${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, ${(100 * total / all).toFixed(0)}% busy after the first ${skipArg ?? 0} s`);
+console.log(
+  `${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, ${((100 * total) / all).toFixed(0)}% busy after the first ${skipArg ?? 0} s`,
+);
 print("by package", byPackage);
 print("by function (self time)", byFunction);
 print("by function (with callees), this repository's and fastify's", inclusive());

@@ -15,7 +15,11 @@ const ackTimeoutMs = 5_000;
 let stalled = false;
 const producer = {
   send: (record: { messages: Array<{ partition?: number }> }) =>
-    stalled ? new Promise(() => {}) : Promise.resolve([...new Set(record.messages.map((m) => m.partition))].map((partition) => ({ topicName: ISSUE_REQUEST_TOPIC, partition, errorCode: 0 }))),
+    stalled
+      ? new Promise(() => {})
+      : Promise.resolve(
+          [...new Set(record.messages.map((m) => m.partition))].map((partition) => ({ topicName: ISSUE_REQUEST_TOPIC, partition, errorCode: 0 })),
+        ),
 } as unknown as Producer;
 const partitions: PartitionMetadata[] = [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
 const publisher = new KafkaIssueRequestPublisher(producer, partitions, { ackTimeoutMs }, pino({ level: "silent" }), createApiMetrics());

@@ -4,11 +4,11 @@
 import { performance } from "node:perf_hooks";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import type { DecidedRequest } from "@dibs/domain";
+import { Redis } from "ioredis";
 import { prepareStores } from "../infra/stores.ts";
+import { uuidV7 } from "../load/uuid-v7.ts";
 import { createCoupon } from "../run/phases.ts";
 import { benchEnv } from "../settings.ts";
-import { Redis } from "ioredis";
-import { uuidV7 } from "../load/uuid-v7.ts";
 
 const batch = Number(process.argv[2] ?? 8_700);
 const rounds = Number(process.argv[3] ?? 5);

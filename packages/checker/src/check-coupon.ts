@@ -51,7 +51,10 @@ export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: 
   if (misattributed.length > 0) violations.push(`I3 ${misattributed.length} decisions recorded for the wrong user`);
   // Not accepted, yet perhaps decided (a 503 whose send went through after all): at most once, and for its owner.
   const unanswered = observed.filter((o) => o.status !== 202 && o.requestId);
-  const late = await prisma.issueDecision.findMany({ where: { requestId: { in: unanswered.map((o) => o.requestId!) } }, select: { requestId: true, userId: true } });
+  const late = await prisma.issueDecision.findMany({
+    where: { requestId: { in: unanswered.map((o) => o.requestId!) } },
+    select: { requestId: true, userId: true },
+  });
   const owners = new Map(unanswered.map((o) => [o.requestId!, o.userId]));
   const strays = late.filter((d) => owners.get(d.requestId) !== d.userId);
   if (strays.length > 0) violations.push(`I3 ${strays.length} unaccepted requests decided for the wrong user`);
@@ -82,4 +85,3 @@ export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: 
     violations,
   };
 }
-

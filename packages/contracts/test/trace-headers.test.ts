@@ -22,7 +22,11 @@ describe("trace headers on issue request messages", () => {
   });
 
   it("read back from consumed headers, which kafkajs hands over as buffers; none on older messages", () => {
-    expect(decodeTraceHeaders({ traceparent: Buffer.from(traceparent), "x-request-id": Buffer.from("req-7") })).toEqual({ traceparent, traceId, requestId: "req-7" });
+    expect(decodeTraceHeaders({ traceparent: Buffer.from(traceparent), "x-request-id": Buffer.from("req-7") })).toEqual({
+      traceparent,
+      traceId,
+      requestId: "req-7",
+    });
     expect(decodeTraceHeaders(undefined)).toEqual({});
     expect(decodeTraceHeaders({ "dibs-other": Buffer.from("x") })).toEqual({});
   });
@@ -34,7 +38,14 @@ describe("trace headers on issue request messages", () => {
   it("are decoded with the value, also when the value cannot be read", () => {
     const traced = encodeIssueRequest(request, { traceparent, requestId: "req-7" });
     const headers = { ...traced.headers, "dibs-other": "x" };
-    expect(decodeIssueRequestMessage({ value: Buffer.from(traced.value), headers })).toEqual({ ok: true, request, trace: { traceparent, traceId, requestId: "req-7" } });
-    expect(decodeIssueRequestMessage({ value: Buffer.from("{nope"), headers })).toMatchObject({ ok: false, trace: { traceparent, traceId, requestId: "req-7" } });
+    expect(decodeIssueRequestMessage({ value: Buffer.from(traced.value), headers })).toEqual({
+      ok: true,
+      request,
+      trace: { traceparent, traceId, requestId: "req-7" },
+    });
+    expect(decodeIssueRequestMessage({ value: Buffer.from("{nope"), headers })).toMatchObject({
+      ok: false,
+      trace: { traceparent, traceId, requestId: "req-7" },
+    });
   });
 });

@@ -11,19 +11,15 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const rootDir = join(packageDir, "..", "..");
 const prismaCli = join(dirname(createRequire(import.meta.url).resolve("prisma/package.json")), "build", "index.js");
 
-const result = spawnSync(
-  process.execPath,
-  [prismaCli, "generate", "--config", join(rootDir, "prisma.config.ts")],
-  {
-    cwd: packageDir,
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
-      CHECKPOINT_DISABLE: process.env.CHECKPOINT_DISABLE ?? "1",
-    },
+const result = spawnSync(process.execPath, [prismaCli, "generate", "--config", join(rootDir, "prisma.config.ts")], {
+  cwd: packageDir,
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+    CHECKPOINT_DISABLE: process.env.CHECKPOINT_DISABLE ?? "1",
   },
-);
+});
 
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);

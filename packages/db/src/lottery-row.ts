@@ -14,7 +14,12 @@ interface DrawRecordRow {
 }
 
 /** Null for a coupon that is not a lottery. The secret is published only once revealed. */
-export function toPublishedLottery(row: { seedHash: string | null; drawnAt: Date | null; issuedCount: number; secret: DrawRecordRow | null }): PublishedLottery | null {
+export function toPublishedLottery(row: {
+  seedHash: string | null;
+  drawnAt: Date | null;
+  issuedCount: number;
+  secret: DrawRecordRow | null;
+}): PublishedLottery | null {
   if (!row.seedHash) return null;
   const record = row.secret;
   if (!row.drawnAt || !record?.revealedAt || !record.secret || !record.drawSeed) return { seedHash: row.seedHash, draw: null };

@@ -9,9 +9,7 @@ try {
 } catch (error) {
   if (error instanceof DatabaseUnreachableError) {
     console.error(error.message);
-    console.error(
-      "Start PostgreSQL (see infra/) or set DATABASE_URL to a server you can reach, then run `pnpm --filter @dibs/db migrate` again.",
-    );
+    console.error("Start PostgreSQL (see infra/) or set DATABASE_URL to a server you can reach, then run `pnpm --filter @dibs/db migrate` again.");
   } else {
     console.error(error instanceof Error ? error.message : error);
   }

@@ -56,11 +56,7 @@ export class DatabaseUnreachableError extends Error {
  * migration in `_prisma_migrations` the way `prisma migrate deploy` does.
  * Creates the database if it does not exist. Returns the names it applied.
  */
-export async function applyMigrations(
-  databaseUrl: string,
-  log: MigrationLog = () => {},
-  migrationsDir: string = PRISMA_MIGRATIONS_DIR,
-): Promise<string[]> {
+export async function applyMigrations(databaseUrl: string, log: MigrationLog = () => {}, migrationsDir: string = PRISMA_MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(migrationsDir);
   const client = await connectCreatingDatabase(databaseUrl, log);
   try {
@@ -80,7 +76,10 @@ export async function applyMigrations(
 
 async function readMigrations(migrationsDir: string): Promise<Migration[]> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(join(migrationsDir, name, "migration.sql"));
@@ -90,9 +89,7 @@ async function readMigrations(migrationsDir: string): Promise<Migration[]> {
 }
 
 async function readHistory(client: pg.Client): Promise<HistoryRow[]> {
-  const result = await client.query<HistoryRow>(
-    `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
-  );
+  const result = await client.query<HistoryRow>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`);
   return result.rows;
 }
 
@@ -104,9 +101,7 @@ function pendingMigrations(migrations: Migration[], history: HistoryRow[]): Migr
         `\`prisma migrate resolve --rolled-back ${failed.migration_name}\` (or \`--applied\`) before migrating again.`,
     );
   }
-  const appliedChecksums = new Map(
-    history.filter((row) => row.rolled_back_at === null).map((row) => [row.migration_name, row.checksum]),
-  );
+  const appliedChecksums = new Map(history.filter((row) => row.rolled_back_at === null).map((row) => [row.migration_name, row.checksum]));
   const pending: Migration[] = [];
   for (const migration of migrations) {
     const appliedChecksum = appliedChecksums.get(migration.name);

@@ -1,7 +1,7 @@
+import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordBatch, RecordOutcome, RejectionReason } from "@dibs/domain";
 import { arrayLiteral } from "./array-literal.ts";
 import { toCoupon, WITH_PAUSES } from "./coupon-row.ts";
 import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
-import type { Coupon, CouponLedger, DecidedRequest, Decision, IssueRequest, IssueStore, RecordBatch, RecordOutcome, RejectionReason } from "@dibs/domain";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -274,7 +274,12 @@ async function recordInOneStatement(prisma: PrismaClient, decided: readonly Deci
  * earlier half as decided and records the rest, or reports the conflict, and a gate rebuilt from Postgres replays
  * the earlier half's decisions.
  */
-async function recordSideBySide(prisma: PrismaClient, earlierHalf: DecidedRequest[], laterHalf: DecidedRequest[], gates: readonly GateOfBatch[]): Promise<void> {
+async function recordSideBySide(
+  prisma: PrismaClient,
+  earlierHalf: DecidedRequest[],
+  laterHalf: DecidedRequest[],
+  gates: readonly GateOfBatch[],
+): Promise<void> {
   const epochs = new Map(gates.map((g) => [g.couponId, g.epoch]));
   const earlier = recordHalf(prisma, earlierHalf, gatesOf(earlierHalf, epochs), Promise.resolve());
   const later = recordHalf(prisma, laterHalf, gatesOf(laterHalf, epochs), earlier);
@@ -283,7 +288,12 @@ async function recordSideBySide(prisma: PrismaClient, earlierHalf: DecidedReques
   if (second.status === "rejected") throw second.reason;
 }
 
-async function recordHalf(prisma: PrismaClient, decided: readonly DecidedRequest[], gates: readonly GateOfBatch[], committedBefore: Promise<void>): Promise<void> {
+async function recordHalf(
+  prisma: PrismaClient,
+  decided: readonly DecidedRequest[],
+  gates: readonly GateOfBatch[],
+  committedBefore: Promise<void>,
+): Promise<void> {
   const issued = decided.filter((d) => d.decision === "ISSUED");
   await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`
@@ -335,7 +345,10 @@ async function recordIn(tx: Tx, decided: readonly DecidedRequest[]): Promise<Rec
   if (conflicts.size > 0) throw new LedgerConflict([...conflicts]);
 
   await insertDecisions(tx, fresh);
-  await insertIssues(tx, fresh.filter((d) => d.decision === "ISSUED"));
+  await insertIssues(
+    tx,
+    fresh.filter((d) => d.decision === "ISSUED"),
+  );
 
   return {
     ...NOTHING_RECORDED,

@@ -45,8 +45,7 @@ describe("createPrismaClient", () => {
 
   it("reports a second issue to the same user as a unique violation (P2002)", async () => {
     const coupon = await prisma.coupon.create({ data: { id: randomUUID(), name: "Once each", stock: 5 } });
-    const issue = () =>
-      prisma.couponIssue.create({ data: { couponId: coupon.id, userId: "user-1", requestId: randomUUID() } });
+    const issue = () => prisma.couponIssue.create({ data: { couponId: coupon.id, userId: "user-1", requestId: randomUUID() } });
     await issue();
 
     const error = await issue().catch((caught: unknown) => caught);

@@ -19,18 +19,17 @@ describe("database constraints", () => {
 
   const insertCoupon = async (values: { stock: number; issuedCount?: number; startsAt?: Date; endsAt?: Date }) => {
     const id = randomUUID();
-    await client.query(
-      `INSERT INTO coupon (id, name, stock, issued_count, starts_at, ends_at) VALUES ($1, 'test coupon', $2, $3, $4, $5)`,
-      [id, values.stock, values.issuedCount ?? 0, values.startsAt ?? null, values.endsAt ?? null],
-    );
+    await client.query(`INSERT INTO coupon (id, name, stock, issued_count, starts_at, ends_at) VALUES ($1, 'test coupon', $2, $3, $4, $5)`, [
+      id,
+      values.stock,
+      values.issuedCount ?? 0,
+      values.startsAt ?? null,
+      values.endsAt ?? null,
+    ]);
     return id;
   };
   const insertIssue = (couponId: string, userId: string, requestId: string) =>
-    client.query(`INSERT INTO coupon_issue (coupon_id, user_id, request_id) VALUES ($1, $2, $3)`, [
-      couponId,
-      userId,
-      requestId,
-    ]);
+    client.query(`INSERT INTO coupon_issue (coupon_id, user_id, request_id) VALUES ($1, $2, $3)`, [couponId, userId, requestId]);
 
   it("refuses a negative stock", async () => {
     await expect(insertCoupon({ stock: -1 })).rejects.toMatchObject({ code: "23514" });
@@ -39,9 +38,10 @@ describe("database constraints", () => {
   it("refuses issuing more than the stock", async () => {
     const id = await insertCoupon({ stock: 1, issuedCount: 1 });
 
-    await expect(client.query(`UPDATE coupon SET issued_count = issued_count + 1 WHERE id = $1`, [id])).rejects.toMatchObject(
-      { code: "23514", constraint: "coupon_issued_count_within_stock" },
-    );
+    await expect(client.query(`UPDATE coupon SET issued_count = issued_count + 1 WHERE id = $1`, [id])).rejects.toMatchObject({
+      code: "23514",
+      constraint: "coupon_issued_count_within_stock",
+    });
   });
 
   it("refuses a negative issued count", async () => {

@@ -23,8 +23,15 @@ describe("the sealed lottery secret migration, over lotteries created with a cle
     }
     await applyMigrations(db.url, () => {}, before);
     await client.connect();
-    for (const [id, drawnAt] of [[drawn, new Date("2026-11-30T10:00:00Z")], [undrawn, null]] as const) {
-      await client.query(`INSERT INTO coupon (id, name, stock, mode, seed_hash, drawn_at) VALUES ($1, 'legacy', 1, 'LOTTERY', $2, $3)`, [id, "ab".repeat(32), drawnAt]);
+    for (const [id, drawnAt] of [
+      [drawn, new Date("2026-11-30T10:00:00Z")],
+      [undrawn, null],
+    ] as const) {
+      await client.query(`INSERT INTO coupon (id, name, stock, mode, seed_hash, drawn_at) VALUES ($1, 'legacy', 1, 'LOTTERY', $2, $3)`, [
+        id,
+        "ab".repeat(32),
+        drawnAt,
+      ]);
       await client.query(`INSERT INTO lottery_seed (coupon_id, seed, revealed_at) VALUES ($1, $2, $3)`, [id, `seed-of-${id.slice(0, 8)}`, drawnAt]);
       for (const userId of ["u1", "u2", "u3"]) {
         await client.query(`INSERT INTO lottery_entry (coupon_id, user_id, request_id, accepted_at) VALUES ($1, $2, $3, now())`, [id, userId, randomUUID()]);
@@ -41,7 +48,13 @@ describe("the sealed lottery secret migration, over lotteries created with a cle
   const kept = async (couponId: string) => (await client.query(`SELECT * FROM lottery_secret WHERE coupon_id = $1`, [couponId])).rows[0];
 
   it("keeps a drawn lottery's record: its seed was its secret, and it has no entrants' hash", async () => {
-    expect(await kept(drawn)).toMatchObject({ secret: `seed-of-${drawn.slice(0, 8)}`, draw_seed: `seed-of-${drawn.slice(0, 8)}`, entrants_hash: null, entrant_count: 3, sealed_secret: null });
+    expect(await kept(drawn)).toMatchObject({
+      secret: `seed-of-${drawn.slice(0, 8)}`,
+      draw_seed: `seed-of-${drawn.slice(0, 8)}`,
+      entrants_hash: null,
+      entrant_count: 3,
+      sealed_secret: null,
+    });
   });
 
   it("keeps an undrawn lottery's clear secret, to be drawn like any other", async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -19,7 +19,10 @@ async function query<Row extends pg.QueryResultRow>(url: string, sql: string, pa
 
 async function projectMigrations(): Promise<{ name: string; checksum: string }[]> {
   const entries = await readdir(PRISMA_MIGRATIONS_DIR, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(join(PRISMA_MIGRATIONS_DIR, name, "migration.sql"));
@@ -38,8 +41,7 @@ interface HistoryRow {
   applied_steps_count: number;
 }
 
-const historyOf = (url: string) =>
-  query<HistoryRow>(url, `SELECT * FROM "_prisma_migrations" ORDER BY started_at, migration_name`);
+const historyOf = (url: string) => query<HistoryRow>(url, `SELECT * FROM "_prisma_migrations" ORDER BY started_at, migration_name`);
 
 describe("applyMigrations on prisma/migrations", () => {
   const db = throwawayDatabase("migrate");
@@ -81,10 +83,7 @@ describe("applyMigrations on prisma/migrations", () => {
 
   it("refuses a migration whose recorded checksum differs from its file", async () => {
     const [first] = await projectMigrations();
-    await query(db.url, `UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = $2`, [
-      "0".repeat(64),
-      first?.name,
-    ]);
+    await query(db.url, `UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = $2`, ["0".repeat(64), first?.name]);
 
     await expect(applyMigrations(db.url)).rejects.toThrow(
       `Migration ${first?.name} was applied with checksum ${"0".repeat(64)}, but its migration.sql now has checksum ${first?.checksum}`,
@@ -131,10 +130,7 @@ describe("applyMigrations on a migrations directory that grows", () => {
     await addMigration("20260102000000_b", `CREATE TABLE "b" ("id" INTEGER PRIMARY KEY);`);
     const logged: string[] = [];
 
-    expect(await applyMigrations(db.url, (message) => logged.push(message), migrationsDir)).toEqual([
-      "20260102000000_b",
-      "20260103000000_c",
-    ]);
+    expect(await applyMigrations(db.url, (message) => logged.push(message), migrationsDir)).toEqual(["20260102000000_b", "20260103000000_c"]);
     expect(logged).toEqual(["applied migration 20260102000000_b", "applied migration 20260103000000_c"]);
   });
 
@@ -158,8 +154,6 @@ describe("applyMigrations on a migrations directory that grows", () => {
       "20260105000000_half_done",
     ]);
 
-    await expect(applyMigrations(db.url, () => {}, migrationsDir)).rejects.toThrow(
-      "Migration 20260105000000_half_done started earlier but never finished",
-    );
+    await expect(applyMigrations(db.url, () => {}, migrationsDir)).rejects.toThrow("Migration 20260105000000_half_done started earlier but never finished");
   });
 });

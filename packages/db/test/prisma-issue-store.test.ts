@@ -30,7 +30,12 @@ function record(batch: readonly DecidedRequest[]) {
 describe("PrismaIssueStore", () => {
   it("records decisions and issues, and advances the count, in one go", async () => {
     const coupon = await aCoupon(2);
-    const batch = [decided(coupon.id, "a", "ISSUED"), decided(coupon.id, "a", "DUPLICATE"), decided(coupon.id, "b", "ISSUED"), decided(coupon.id, "c", "SOLD_OUT")];
+    const batch = [
+      decided(coupon.id, "a", "ISSUED"),
+      decided(coupon.id, "a", "DUPLICATE"),
+      decided(coupon.id, "b", "ISSUED"),
+      decided(coupon.id, "c", "SOLD_OUT"),
+    ];
     const outcome = await record(batch);
     expect(outcome.conflicts).toEqual([]);
     expect(outcome.recorded.map((r) => r.decision)).toEqual(["ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);

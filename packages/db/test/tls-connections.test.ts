@@ -60,7 +60,9 @@ describe("DATABASE_URL's sslmode, through createPrismaClient and the migrations"
 
     it("checks the certificate for sslmode=require too (node-postgres reads it as verify-full), against the system's CAs or sslrootcert", async () => {
       await expect(overTls(server.url("/postgres?sslmode=require"))).rejects.toThrow(/self-signed certificate in certificate chain/);
-      await expect(overTls(server.url(`/postgres?sslmode=verify-full&sslrootcert=${certificates.otherCa}`))).rejects.toThrow(/self-signed certificate in certificate chain/);
+      await expect(overTls(server.url(`/postgres?sslmode=verify-full&sslrootcert=${certificates.otherCa}`))).rejects.toThrow(
+        /self-signed certificate in certificate chain/,
+      );
     });
 
     it("talks TLS without checking the certificate only when asked for libpq's meaning of require", async () => {

@@ -6,7 +6,7 @@ export * from "./decision.ts";
 export * from "./errors.ts";
 export * from "./gate-rules.ts";
 export * from "./issue-request.ts";
-export * from "./ports.ts";
 export * from "./lottery.ts";
 export * from "./lottery-draw-rules.ts";
+export * from "./ports.ts";
 export * from "./user-id.ts";

@@ -88,10 +88,16 @@ describe("decideIssueRequests", () => {
   it("enforces a per-user limit of 3 and follows stock added mid-sale", async () => {
     const { coupon, store, deps } = setup(4);
     store.coupons.get(coupon.id)!.perUserLimit = 3;
-    const first = await decideIssueRequests(["a", "a", "a", "a", "b", "c"].map((u) => aRequest(coupon.id, u)), deps);
+    const first = await decideIssueRequests(
+      ["a", "a", "a", "a", "b", "c"].map((u) => aRequest(coupon.id, u)),
+      deps,
+    );
     expect(decisionsOf(first)).toEqual(["ISSUED", "ISSUED", "ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
     store.coupons.get(coupon.id)!.stock = 6;
-    const second = await decideIssueRequests(["c", "d", "e"].map((u) => aRequest(coupon.id, u)), deps);
+    const second = await decideIssueRequests(
+      ["c", "d", "e"].map((u) => aRequest(coupon.id, u)),
+      deps,
+    );
     expect(decisionsOf(second)).toEqual(["ISSUED", "ISSUED", "SOLD_OUT"]);
     expect(store.issuedCount(coupon.id)).toBe(6);
   });
@@ -136,8 +142,14 @@ describe("decideIssueRequests", () => {
 describe("gateIssueRequests, then recordGatedBatch", () => {
   it("decides a batch at the gate while the one before it is still unrecorded, and records both in order", async () => {
     const { coupon, store, deps } = setup(3);
-    const first = await gateIssueRequests(["a", "b"].map((u) => aRequest(coupon.id, u)), deps);
-    const second = await gateIssueRequests(["a", "c", "d"].map((u) => aRequest(coupon.id, u)), deps);
+    const first = await gateIssueRequests(
+      ["a", "b"].map((u) => aRequest(coupon.id, u)),
+      deps,
+    );
+    const second = await gateIssueRequests(
+      ["a", "c", "d"].map((u) => aRequest(coupon.id, u)),
+      deps,
+    );
     expect(decisionsOf(await recordGatedBatch(first, deps))).toEqual(["ISSUED", "ISSUED"]);
     expect(decisionsOf(await recordGatedBatch(second, deps))).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
     expect(store.issuedCount(coupon.id)).toBe(3);
@@ -148,7 +160,10 @@ describe("gateIssueRequests, then recordGatedBatch", () => {
     await decideIssueRequests([aRequest(coupon.id, "a")], deps);
     gate.states.get(coupon.id)!.holdings.clear();
     gate.states.get(coupon.id)!.issued = 0;
-    const gated = await gateIssueRequests(["a", "b", "c"].map((u) => aRequest(coupon.id, u)), deps);
+    const gated = await gateIssueRequests(
+      ["a", "b", "c"].map((u) => aRequest(coupon.id, u)),
+      deps,
+    );
     expect(gated.decided.map((d) => d.decision)).toEqual(["ISSUED", "ISSUED", "SOLD_OUT"]);
     const outcome = await recordGatedBatch(gated, deps);
     expect(decisionsOf(outcome)).toEqual(["DUPLICATE", "ISSUED", "SOLD_OUT"]);
@@ -161,7 +176,10 @@ describe("two issuers on one coupon (a rebalance: the old owner still finishing 
   it("refuses a batch gated before the other rebuilt the gate, decides it again, and leaves the gate equal to the store", async () => {
     const { coupon, store, gate, deps } = setup(5);
     await decideIssueRequests([aRequest(coupon.id, "a")], deps);
-    const late = await gateIssueRequests(["b", "c"].map((u) => aRequest(coupon.id, u)), deps);
+    const late = await gateIssueRequests(
+      ["b", "c"].map((u) => aRequest(coupon.id, u)),
+      deps,
+    );
     // The new owner rebuilds the gate from the store, which does not have the late batch yet.
     await gate.rebuild((await store.ledgerForRebuild(coupon.id))!);
 
@@ -179,7 +197,10 @@ describe("a batch Postgres has decided before (a rewind, a dead letter replayed)
     const { coupon, store, gate, deps } = setup(1);
     const requests = [aRequest(coupon.id, "a"), aRequest(coupon.id, "b")];
     const first = await decideIssueRequests(requests, deps);
-    await gate.forget(coupon.id, requests.map((r) => r.requestId));
+    await gate.forget(
+      coupon.id,
+      requests.map((r) => r.requestId),
+    );
     const before = structuredClone(gate.states.get(coupon.id));
 
     const again = await decideIssueRequests(requests, deps);

@@ -5,7 +5,19 @@ let sequence = 0;
 
 export function aCoupon(overrides: Partial<Coupon> = {}): Coupon {
   sequence += 1;
-  return { id: `coupon-${sequence}`, name: "Flash sale", stock: 3, issuedCount: 0, perUserLimit: 1, startsAt: null, endsAt: null, pauses: [], mode: "FIRST_COME", drawnAt: null, ...overrides };
+  return {
+    id: `coupon-${sequence}`,
+    name: "Flash sale",
+    stock: 3,
+    issuedCount: 0,
+    perUserLimit: 1,
+    startsAt: null,
+    endsAt: null,
+    pauses: [],
+    mode: "FIRST_COME",
+    drawnAt: null,
+    ...overrides,
+  };
 }
 
 export function aRequest(couponId: string, userId: string, overrides: Partial<IssueRequest> = {}): IssueRequest {

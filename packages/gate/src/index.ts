@@ -1,3 +1,3 @@
+export * from "./redis-connection.ts";
 export * from "./redis-issue-gate.ts";
 export * from "./sold-out.ts";
-export * from "./redis-connection.ts";

@@ -1,4 +1,4 @@
-import { type Problem, reportProblems, throwIfProblems, type TlsFileSettings, tlsFileProblems, tlsFiles, tlsFileVariables } from "@dibs/tls";
+import { type Problem, reportProblems, type TlsFileSettings, throwIfProblems, tlsFileProblems, tlsFiles, tlsFileVariables } from "@dibs/tls";
 import { Redis, type RedisOptions } from "ioredis";
 import type { z } from "zod";
 

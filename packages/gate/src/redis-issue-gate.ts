@@ -64,8 +64,16 @@ export class RedisIssueGate implements IssueGate {
   /** The coupon's state as it stands, for reconcile: read, never decided on. */
   async inspect(couponId: string): Promise<{ issued: number | null; holdings: Map<string, number>; inFlight: number }> {
     const keys = gateKeys(couponId);
-    const [issued, holdings, inFlight] = await Promise.all([this.redis.hget(keys.meta, "issued"), this.redis.hgetall(keys.holdings), this.redis.hlen(keys.decisions)]);
-    return { issued: issued === null ? null : Number(issued), holdings: new Map(Object.entries(holdings).map(([userId, count]) => [userId, Number(count)])), inFlight };
+    const [issued, holdings, inFlight] = await Promise.all([
+      this.redis.hget(keys.meta, "issued"),
+      this.redis.hgetall(keys.holdings),
+      this.redis.hlen(keys.decisions),
+    ]);
+    return {
+      issued: issued === null ? null : Number(issued),
+      holdings: new Map(Object.entries(holdings).map(([userId, count]) => [userId, Number(count)])),
+      inFlight,
+    };
   }
 
   async fenced<T>(couponId: string, work: () => Promise<T>, ttlMs = 30_000): Promise<T> {
@@ -91,7 +99,11 @@ export class RedisIssueGate implements IssueGate {
     await this.redis.del(staged.meta, staged.holdings, staged.decisions);
     let issued = 0;
     for await (const page of ledger.holdings()) {
-      await this.redis.multi().hset(staged.holdings, Object.fromEntries(page.map((h) => [h.userId, h.count]))).pexpire(staged.holdings, STAGED_TTL_MS).exec();
+      await this.redis
+        .multi()
+        .hset(staged.holdings, Object.fromEntries(page.map((h) => [h.userId, h.count])))
+        .pexpire(staged.holdings, STAGED_TTL_MS)
+        .exec();
       for (const h of page) issued += h.count;
     }
     const results = await this.redis

@@ -75,7 +75,12 @@ describe("createRedis over TLS (rediss://) to a server that asks for a client ce
   });
 
   it("works with the CA, the client certificate and its key from REDIS_TLS_*_FILE, and so does its duplicate", async () => {
-    const { redis } = connect({ REDIS_URL: url, REDIS_TLS_CA_FILE: certificates.ca, REDIS_TLS_CERT_FILE: certificates.clientCert, REDIS_TLS_KEY_FILE: certificates.clientKey });
+    const { redis } = connect({
+      REDIS_URL: url,
+      REDIS_TLS_CA_FILE: certificates.ca,
+      REDIS_TLS_CERT_FILE: certificates.clientCert,
+      REDIS_TLS_KEY_FILE: certificates.clientKey,
+    });
     const subscriber = redis.duplicate();
     try {
       expect(await redis.ping()).toBe("PONG");

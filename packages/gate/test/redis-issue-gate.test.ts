@@ -70,21 +70,36 @@ describe("RedisIssueGate", () => {
     const c = coupon(10);
     await gate.rebuild(ledger(c));
     const users = ["007alice", "a,b", "ISSUED:1,", "\n\u0000", "김민준", "🎟️".repeat(32), "x".repeat(128)];
-    expect(decisionsOf(await gate.decide(c, users.map((u) => request(c.id, u))))).toEqual(users.map(() => "ISSUED"));
-    expect(decisionsOf(await gate.decide(c, users.map((u) => request(c.id, u))))).toEqual(users.map(() => "DUPLICATE"));
+    expect(
+      decisionsOf(
+        await gate.decide(
+          c,
+          users.map((u) => request(c.id, u)),
+        ),
+      ),
+    ).toEqual(users.map(() => "ISSUED"));
+    expect(
+      decisionsOf(
+        await gate.decide(
+          c,
+          users.map((u) => request(c.id, u)),
+        ),
+      ),
+    ).toEqual(users.map(() => "DUPLICATE"));
     expect(await redis.hkeys(gateKeys(c.id).holdings)).toEqual(expect.arrayContaining(users));
   });
 
   it("keeps the stock even when one batch asks for more than is left, and follows a larger stock", async () => {
     const c = coupon(3);
     await gate.rebuild(ledger(c));
-    expect(decisionsOf(await gate.decide(c, ["a", "b", "c", "d", "e"].map((u) => request(c.id, u))))).toEqual([
-      "ISSUED",
-      "ISSUED",
-      "ISSUED",
-      "SOLD_OUT",
-      "SOLD_OUT",
-    ]);
+    expect(
+      decisionsOf(
+        await gate.decide(
+          c,
+          ["a", "b", "c", "d", "e"].map((u) => request(c.id, u)),
+        ),
+      ),
+    ).toEqual(["ISSUED", "ISSUED", "ISSUED", "SOLD_OUT", "SOLD_OUT"]);
     expect(await issuedAtGate(redis, c.id)).toBe(3);
     expect(decisionsOf(await gate.decide({ ...c, stock: 4 }, [request(c.id, "f"), request(c.id, "g")]))).toEqual(["ISSUED", "SOLD_OUT"]);
   });
@@ -104,7 +119,10 @@ describe("RedisIssueGate", () => {
     const asked = [request(c.id, "alice"), request(c.id, "bob")];
     await gate.decide(c, asked);
     expect(decisionsOf(await gate.decide(c, asked))).toEqual(["ISSUED", "ISSUED"]);
-    await gate.forget(c.id, asked.map((r) => r.requestId));
+    await gate.forget(
+      c.id,
+      asked.map((r) => r.requestId),
+    );
     expect(await redis.hlen(gateKeys(c.id).decisions)).toBe(0);
     expect(await redis.hlen(gateKeys(c.id).holdings)).toBe(2);
   });
@@ -151,7 +169,6 @@ describe("RedisIssueGate", () => {
     expect(await redis.pttl(gateKeys(c.id).holdings)).toBe(-1);
     expect(decisionsOf(await gate.decide(c, [request(c.id, "holder-5"), request(c.id, "new")]))).toEqual(["DUPLICATE", "ISSUED"]);
   });
-
 });
 
 describe("the repair fence", () => {

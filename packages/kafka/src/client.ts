@@ -1,5 +1,5 @@
 import type { TlsFiles } from "@dibs/tls";
-import { Kafka, logLevel, type LogEntry, Partitioners, type Producer, type SASLOptions } from "kafkajs";
+import { Kafka, type LogEntry, logLevel, Partitioners, type Producer, type SASLOptions } from "kafkajs";
 import type { Logger } from "./logger.ts";
 
 export const SASL_MECHANISMS = ["scram-sha-512", "scram-sha-256", "plain"] as const;

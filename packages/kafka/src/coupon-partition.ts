@@ -1,5 +1,5 @@
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
-import { type PartitionMetadata, Partitioners } from "kafkajs";
+import { Partitioners, type PartitionMetadata } from "kafkajs";
 
 const partitioner = Partitioners.DefaultPartitioner();
 

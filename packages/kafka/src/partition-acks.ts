@@ -10,10 +10,7 @@ export interface TopicPartition {
  * kafkajs 2.2.4 could resolve a send without the partitions of a dead leader (tulios/kafkajs#1303);
  * our patch fixes that, and this check keeps a regression from passing silently as lost messages.
  */
-export function assertAllPartitionsAcknowledged(
-  sentMessagesPartitions: Iterable<TopicPartition>,
-  recordMetadata: readonly RecordMetadata[],
-): void {
+export function assertAllPartitionsAcknowledged(sentMessagesPartitions: Iterable<TopicPartition>, recordMetadata: readonly RecordMetadata[]): void {
   const acknowledged = new Set(recordMetadata.filter((r) => r.errorCode === 0).map((r) => key(r.topicName, r.partition)));
   const missing = new Set<string>();
   for (const { topic, partition } of sentMessagesPartitions) {

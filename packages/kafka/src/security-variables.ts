@@ -29,7 +29,10 @@ export function kafkaSecurityProblems(settings: KafkaSecuritySettings): Problem[
     if (!username) problems.push({ variable: "KAFKA_SASL_USERNAME", message: `is required with KAFKA_SASL_MECHANISM=${mechanism}` });
     if (!password) problems.push({ variable: "KAFKA_SASL_PASSWORD", message: `is required with KAFKA_SASL_MECHANISM=${mechanism}` });
   } else if (username || password) {
-    problems.push({ variable: "KAFKA_SASL_MECHANISM", message: `is required with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: one of ${SASL_MECHANISMS.join(", ")}` });
+    problems.push({
+      variable: "KAFKA_SASL_MECHANISM",
+      message: `is required with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: one of ${SASL_MECHANISMS.join(", ")}`,
+    });
   }
   const refusal = plainWithoutTlsRefusal(asSecurity(settings));
   if (refusal) problems.push({ variable: "KAFKA_SASL_MECHANISM", message: `plain is refused: ${refusal}` });

@@ -38,9 +38,7 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
 async function topicsWithoutLeaders(admin: Admin, topics: string[]): Promise<string[]> {
   try {
     const metadata = await admin.fetchTopicMetadata({ topics });
-    return metadata.topics
-      .filter(({ partitions }) => partitions.length === 0 || partitions.some(({ leader }) => leader < 0))
-      .map(({ name }) => name);
+    return metadata.topics.filter(({ partitions }) => partitions.length === 0 || partitions.some(({ leader }) => leader < 0)).map(({ name }) => name);
   } catch {
     // Right after creation the metadata may not know the topics yet.
     return topics;

@@ -12,7 +12,8 @@ const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error:
 
 describe("the Kafka client against a broker that lets in only clients that authenticate (kafka.sh start --sasl)", () => {
   let clientTls: { ca: string; cert: string; key: string };
-  const kafka = (brokers: string[], security: KafkaSecurity | undefined) => createKafka({ brokers, clientId: "dibs-broker-security-test", logger: silent, security });
+  const kafka = (brokers: string[], security: KafkaSecurity | undefined) =>
+    createKafka({ brokers, clientId: "dibs-broker-security-test", logger: silent, security });
 
   beforeAll(async () => {
     await kafkaSh("start", "--sasl");
@@ -26,10 +27,13 @@ describe("the Kafka client against a broker that lets in only clients that authe
     expect(await roundTrip(client)).toEqual(["a message"]);
   });
 
-  it.each(["plain", "scram-sha-512"] as const)("produces and consumes with SASL %s over TLS, trusting the broker's CA and showing a client certificate", async (mechanism) => {
-    const client = kafka(SASL_BROKER.tls, { tls: clientTls, sasl: { mechanism, ...credentials } });
-    expect(await roundTrip(client)).toEqual(["a message"]);
-  });
+  it.each(["plain", "scram-sha-512"] as const)(
+    "produces and consumes with SASL %s over TLS, trusting the broker's CA and showing a client certificate",
+    async (mechanism) => {
+      const client = kafka(SASL_BROKER.tls, { tls: clientTls, sasl: { mechanism, ...credentials } });
+      expect(await roundTrip(client)).toEqual(["a message"]);
+    },
+  );
 
   it("is refused with a wrong password", async () => {
     const client = kafka(SASL_BROKER.scram, { sasl: { mechanism: "scram-sha-512", username: credentials.username, password: "not-the-password" } });

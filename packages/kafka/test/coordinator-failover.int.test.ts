@@ -33,7 +33,12 @@ describe("a consumer group whose coordinator dies and comes back", () => {
 
   it("commits to the new coordinator, as the issuer does after every batch", { timeout: 150_000 }, async () => {
     // The issuer's settings: never give up, commit explicitly once a batch is done.
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 } });
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+    });
     const producer = kafka.producer();
     await Promise.all([consumer.connect(), producer.connect()]);
     try {

@@ -23,7 +23,11 @@ async function encodeProduceRequest(): Promise<Buffer> {
     { key: null, value: "v".repeat(3_000), headers: { "x-request-id": Buffer.from("req-7") }, timestamp },
     { key: "bob", value: "", timestamp },
   ];
-  const request = produceRequest({ acks: -1, timeout: 30_000, topicData: [{ topic: "issue-requests", partitions: [{ partition: 3, firstSequence: 42, messages }] }] });
+  const request = produceRequest({
+    acks: -1,
+    timeout: 30_000,
+    topicData: [{ topic: "issue-requests", partitions: [{ partition: 3, firstSequence: 42, messages }] }],
+  });
   const encoder = await frame({ correlationId: 7, clientId: "dibs-api", request });
   return encoder.buffer;
 }

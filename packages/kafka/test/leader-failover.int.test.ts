@@ -52,7 +52,13 @@ describe("an idempotent producer while a partition leader is SIGKILLed", () => {
     const load: Load = { acknowledged: [], acknowledgedAfterKill: 0, sends: 0, longestSendMs: 0, failedSends: [], incompleteSends: [] };
     let killed = false;
     let stopped = false;
-    const producing = produce(producer, topic, load, () => killed, () => stopped);
+    const producing = produce(
+      producer,
+      topic,
+      load,
+      () => killed,
+      () => stopped,
+    );
     try {
       await sleep(LOAD_BEFORE_KILL_MS);
       await kafkaSh("kill-node", String(node));
@@ -100,7 +106,10 @@ async function produce(producer: Producer, topic: string, load: Load, killed: ()
       load.acknowledged.push(...numbers);
       if (sentAfterKill) load.acknowledgedAfterKill += numbers.length;
       try {
-        assertAllPartitionsAcknowledged(messages.map((m) => ({ topic, partition: m.partition! })), result);
+        assertAllPartitionsAcknowledged(
+          messages.map((m) => ({ topic, partition: m.partition! })),
+          result,
+        );
       } catch (error) {
         load.incompleteSends.push((error as Error).message);
       }
@@ -138,17 +147,19 @@ async function readAll(kafka: Kafka, admin: Admin, topic: string) {
         resolve();
       };
       if (reached.size === end.size) return done();
-      consumer.run({
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            const n = Number(message.value?.toString());
-            if (distinct.has(n)) duplicates++;
-            distinct.add(n);
-          }
-          if (Number(batch.lastOffset()) + 1 >= (end.get(batch.partition) ?? 0)) reached.add(batch.partition);
-          if (reached.size === end.size) done();
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              const n = Number(message.value?.toString());
+              if (distinct.has(n)) duplicates++;
+              distinct.add(n);
+            }
+            if (Number(batch.lastOffset()) + 1 >= (end.get(batch.partition) ?? 0)) reached.add(batch.partition);
+            if (reached.size === end.size) done();
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();

@@ -59,9 +59,18 @@ describe("the Kafka security variables", () => {
   });
 
   it.each([
-    [{ KAFKA_SASL_MECHANISM: "scram-sha-512" }, ["KAFKA_SASL_USERNAME: is required with KAFKA_SASL_MECHANISM=scram-sha-512", "KAFKA_SASL_PASSWORD: is required with KAFKA_SASL_MECHANISM=scram-sha-512"]],
-    [{ KAFKA_SASL_USERNAME: "dibs", KAFKA_SASL_PASSWORD: "secret" }, ["KAFKA_SASL_MECHANISM: is required with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: one of scram-sha-512, scram-sha-256, plain"]],
-    [{ ...scram, KAFKA_SASL_MECHANISM: "scram" }, [expect.stringMatching(/^KAFKA_SASL_MECHANISM: Invalid option: expected one of "scram-sha-512"\|"scram-sha-256"\|"plain"/)]],
+    [
+      { KAFKA_SASL_MECHANISM: "scram-sha-512" },
+      ["KAFKA_SASL_USERNAME: is required with KAFKA_SASL_MECHANISM=scram-sha-512", "KAFKA_SASL_PASSWORD: is required with KAFKA_SASL_MECHANISM=scram-sha-512"],
+    ],
+    [
+      { KAFKA_SASL_USERNAME: "dibs", KAFKA_SASL_PASSWORD: "secret" },
+      ["KAFKA_SASL_MECHANISM: is required with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: one of scram-sha-512, scram-sha-256, plain"],
+    ],
+    [
+      { ...scram, KAFKA_SASL_MECHANISM: "scram" },
+      [expect.stringMatching(/^KAFKA_SASL_MECHANISM: Invalid option: expected one of "scram-sha-512"\|"scram-sha-256"\|"plain"/)],
+    ],
     [{ KAFKA_TLS: "yes" }, [expect.stringMatching(/^KAFKA_TLS: Invalid option: expected one of "true"\|"false"/)]],
     [{ KAFKA_TLS_CA_FILE: caFile }, ["KAFKA_TLS_CA_FILE: is set but TLS is off, so it would be ignored: set KAFKA_TLS=true"]],
     [{ KAFKA_TLS: "true", KAFKA_TLS_CERT_FILE: caFile }, ["KAFKA_TLS_KEY_FILE: is required with KAFKA_TLS_CERT_FILE: the client certificate's private key"]],
@@ -70,7 +79,9 @@ describe("the Kafka security variables", () => {
   });
 
   it("are checked again when handed to the client without the schema", () => {
-    expect(() => kafkaSecurityFrom({ KAFKA_SASL_MECHANISM: "scram-sha-512" })).toThrow("KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM=scram-sha-512");
+    expect(() => kafkaSecurityFrom({ KAFKA_SASL_MECHANISM: "scram-sha-512" })).toThrow(
+      "KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM=scram-sha-512",
+    );
     expect(() => createKafka({ brokers: ["127.0.0.1:9092"], clientId: "t", security: { sasl: { mechanism: "plain", username: "u", password: "p" } } })).toThrow(
       /^SASL PLAIN sends the password as it is/,
     );

@@ -1,5 +1,5 @@
 import { DEAD_LETTER_TOPIC, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
-import { ConfigResourceTypes, type Admin } from "kafkajs";
+import { type Admin, ConfigResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafka } from "../src/client.ts";
 import { ensureTopics } from "../src/topics.ts";

@@ -1,5 +1,5 @@
-import type { EntryProgress } from "@dibs/domain";
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import type { EntryProgress } from "@dibs/domain";
 import { partitionOfCoupon } from "@dibs/kafka";
 import type { Admin } from "kafkajs";
 

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, decodeIssueRequest, encodeIssueRequest, headerText, ISSUE_REQUEST_TOPIC, REPLAYED_FROM_HEADER } from "@dibs/contracts";
+import {
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_TOPIC,
+  decodeIssueRequest,
+  encodeIssueRequest,
+  headerText,
+  ISSUE_REQUEST_TOPIC,
+  REPLAYED_FROM_HEADER,
+} from "@dibs/contracts";
 import type { Kafka, KafkaMessage } from "kafkajs";
 
 export interface DeadLetterEntry {
@@ -59,7 +67,10 @@ export async function readDeadLetters(kafka: Kafka, ids: readonly string[]): Pro
   }
   const ranges = [...byPartition].map(([partition, wanted]) => ({ partition, from: Math.min(...wanted), to: Math.max(...wanted) + 1 }));
   const tooWide = ranges.find((r) => r.to - r.from > MAX_SPAN);
-  if (tooWide) throw new Error(`the letters asked for in partition ${tooWide.partition} lie ${tooWide.to - tooWide.from} offsets apart: replay at most ${MAX_SPAN} apart at a time`);
+  if (tooWide)
+    throw new Error(
+      `the letters asked for in partition ${tooWide.partition} lie ${tooWide.to - tooWide.from} offsets apart: replay at most ${MAX_SPAN} apart at a time`,
+    );
   const wanted = new Set(ids);
   return (await readRanges(kafka, ranges)).filter((letter) => wanted.has(letter.id)).sort(byTime);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { applyMigrations, createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import { gateKeys } from "@dibs/contracts";
+import { applyMigrations, createPrismaClient, PrismaIssueStore } from "@dibs/db";
 import { RedisIssueGate } from "@dibs/gate";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,11 +49,7 @@ describe("reconcile and repair", () => {
     await redis.hdel(keys.holdings, "b");
     await redis.hset(keys.holdings, "mallory", 1);
     const broken = await reconcile(store, gate, couponId);
-    expect(broken?.differences).toEqual([
-      "issued: Redis 2, Postgres 3",
-      "holding of b: Redis 0, Postgres 1",
-      "holding of mallory: Redis 1, Postgres 0",
-    ]);
+    expect(broken?.differences).toEqual(["issued: Redis 2, Postgres 3", "holding of b: Redis 0, Postgres 1", "holding of mallory: Redis 1, Postgres 0"]);
     const repaired = await repair(store, gate, couponId);
     expect(repaired?.repaired).toHaveLength(3);
     expect(repaired?.remaining).toEqual([]);

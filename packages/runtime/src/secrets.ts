@@ -36,6 +36,11 @@ export function refuseShippedSecrets(secrets: Record<string, string | undefined>
   if (insecureDevDefaults) return;
   for (const [variable, value] of Object.entries(secrets)) {
     const problem = value === undefined ? undefined : secretProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", path: [variable], message: `${problem}: set a secret of your own (or ${INSECURE_DEV_DEFAULTS}=true, for local development only)` });
+    if (problem)
+      ctx.addIssue({
+        code: "custom",
+        path: [variable],
+        message: `${problem}: set a secret of your own (or ${INSECURE_DEV_DEFAULTS}=true, for local development only)`,
+      });
   }
 }

@@ -19,7 +19,10 @@ export const pemFile = z
       return z.NEVER;
     }
     if (!pem.includes("-----BEGIN ")) {
-      ctx.addIssue({ code: "custom", message: `${path} is not PEM (it has no -----BEGIN line): convert it, e.g. openssl x509 -inform der -in cert.der -out cert.pem` });
+      ctx.addIssue({
+        code: "custom",
+        message: `${path} is not PEM (it has no -----BEGIN line): convert it, e.g. openssl x509 -inform der -in cert.der -out cert.pem`,
+      });
       return z.NEVER;
     }
     return pem;

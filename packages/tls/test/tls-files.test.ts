@@ -41,8 +41,12 @@ describe("TLS files named by environment variables", () => {
   });
 
   it("refuse a client certificate without its key, and a key without its certificate", () => {
-    expect(problems({ SERVICE_TLS: "on", SERVICE_TLS_CERT_FILE: cert })).toEqual(["SERVICE_TLS_KEY_FILE: is required with SERVICE_TLS_CERT_FILE: the client certificate's private key"]);
-    expect(problems({ SERVICE_TLS: "on", SERVICE_TLS_KEY_FILE: key })).toEqual(["SERVICE_TLS_CERT_FILE: is required with SERVICE_TLS_KEY_FILE: the client certificate that goes with the key"]);
+    expect(problems({ SERVICE_TLS: "on", SERVICE_TLS_CERT_FILE: cert })).toEqual([
+      "SERVICE_TLS_KEY_FILE: is required with SERVICE_TLS_CERT_FILE: the client certificate's private key",
+    ]);
+    expect(problems({ SERVICE_TLS: "on", SERVICE_TLS_KEY_FILE: key })).toEqual([
+      "SERVICE_TLS_CERT_FILE: is required with SERVICE_TLS_KEY_FILE: the client certificate that goes with the key",
+    ]);
   });
 
   it("refuse files while TLS is off, which would silently go unused", () => {

@@ -36,7 +36,10 @@ describe(`the brokers' shared settings (${SHARED})`, () => {
 
   it("are written there only: neither compose's variables nor kafka.sh repeat one", () => {
     for (const [name, service] of brokers) {
-      expect(Object.keys(fromImageVariables(service.environment)).filter((key) => key in shared), name).toEqual([]);
+      expect(
+        Object.keys(fromImageVariables(service.environment)).filter((key) => key in shared),
+        name,
+      ).toEqual([]);
     }
     const script = readRepoFile(KAFKA_SH);
     expect(Object.keys(shared).filter((key) => script.includes(`${key}=`))).toEqual([]);
@@ -67,10 +70,7 @@ function fromImageVariables(environment: Record<string, unknown>): Properties {
   return Object.fromEntries(
     Object.entries(environment)
       .filter(([name]) => name.startsWith("KAFKA_"))
-      .map(([name, value]) => [
-        name.slice("KAFKA_".length).toLowerCase().replaceAll("_", ".").replaceAll("...", "-").replaceAll("..", "_"),
-        String(value),
-      ]),
+      .map(([name, value]) => [name.slice("KAFKA_".length).toLowerCase().replaceAll("_", ".").replaceAll("...", "-").replaceAll("..", "_"), String(value)]),
   );
 }
 

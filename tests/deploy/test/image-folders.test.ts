@@ -53,7 +53,9 @@ describe("the api and issuer images, as deploy folders", () => {
 
   function run(image: Image, folder: string, command: string[], env: Record<string, string>): Running {
     // The image's ENV, with paths under its WORKDIR moved to the folder, as if the folder were /app.
-    const imageEnv = Object.fromEntries(Object.entries(image.env).map(([k, v]) => [k, v.startsWith(`${image.workdir}/`) ? folder + v.slice(image.workdir.length) : v]));
+    const imageEnv = Object.fromEntries(
+      Object.entries(image.env).map(([k, v]) => [k, v.startsWith(`${image.workdir}/`) ? folder + v.slice(image.workdir.length) : v]),
+    );
     // `node` is the binary itself, as in the image: pnpm's shim for it would add the repository's packages to NODE_PATH.
     const program = command[0] === "node" ? process.execPath : command[0]!;
     const child = spawn(program, command.slice(1), { cwd: folder, env: { PATH: process.env.PATH!, ...imageEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { configSchema as apiConfigSchema, parseConfig as parseApiConfig } from "@dibs/api/config";
-import { configSchema as issuerConfigSchema } from "@dibs/issuer/config";
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { configSchema as issuerConfigSchema } from "@dibs/issuer/config";
 import { PARTITIONS } from "@dibs/kafka";
 import { describe, expect, it } from "vitest";
 import { readDockerfile } from "../src/dockerfile.ts";
@@ -36,7 +36,9 @@ function bundles(app: string): string[] {
 
 function parseIssuerConfig(env: Record<string, string>) {
   const parsed = issuerConfigSchema.safeParse(env);
-  return parsed.success ? { ok: true as const, config: parsed.data } : { ok: false as const, errors: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  return parsed.success
+    ? { ok: true as const, config: parsed.data }
+    : { ok: false as const, errors: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
 }
 
 describe("the Dockerfiles", () => {
@@ -102,7 +104,10 @@ describe("the Kubernetes manifests (kustomize)", () => {
     const asShipped = (secret: Record<string, string>) => secret;
     const apiParsed = parseApiConfig(environment(podsOf("dibs-api").container, asShipped));
     expect(apiParsed.ok ? [] : apiParsed.errors).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Invalid JWT_SECRET: looks like a placeholder/), expect.stringMatching(/^Invalid DATABASE_URL: looks like a placeholder/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^Invalid JWT_SECRET: looks like a placeholder/),
+        expect.stringMatching(/^Invalid DATABASE_URL: looks like a placeholder/),
+      ]),
     );
     const issuerParsed = parseIssuerConfig(environment(podsOf("dibs-issuer").container, asShipped));
     expect(issuerParsed.ok ? [] : issuerParsed.errors).toEqual([expect.stringMatching(/^DATABASE_URL: looks like a placeholder/)]);
@@ -200,7 +205,8 @@ describe("the Kubernetes manifests (kustomize)", () => {
       const pod = manifest.spec.template.spec;
       expect(pod.securityContext.runAsNonRoot, manifest.metadata.name).toBe(true);
       for (const container of pod.containers) {
-        for (const kind of ["requests", "limits"]) expect(Object.keys(container.resources[kind]).sort(), `${manifest.metadata.name} ${kind}`).toEqual(["cpu", "memory"]);
+        for (const kind of ["requests", "limits"])
+          expect(Object.keys(container.resources[kind]).sort(), `${manifest.metadata.name} ${kind}`).toEqual(["cpu", "memory"]);
       }
     }
     expect(byKind("Deployment")).toHaveLength(2);

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { connectAdapters } from "@dibs/api/wiring";
 import { buildApp } from "@dibs/api/app";
 import { mintToken } from "@dibs/api/tokens";
+import { connectAdapters } from "@dibs/api/wiring";
 import { createIssuer, type Issuer } from "@dibs/issuer/wiring";
 import pino from "pino";
 import { testEnv } from "./env.ts";

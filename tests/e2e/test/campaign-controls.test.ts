@@ -1,9 +1,9 @@
 import { createPrismaClient } from "@dibs/db";
+import { drawSeed, drawWinners, entrantsHash, seedHash } from "@dibs/domain";
 import type { Issuer } from "@dibs/issuer/wiring";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../src/env.ts";
-import { drawSeed, drawWinners, entrantsHash, seedHash } from "@dibs/domain";
 import { call, waitFor } from "../src/http.ts";
 import { createCoupon, drained, expectExact, flood } from "../src/sale.ts";
 import { type RunningApi, startApi, startIssuers, tokenFor } from "../src/system.ts";
@@ -96,7 +96,11 @@ describe("campaign controls on the real pipeline", () => {
 
   it("takes entries, draws the stock from them with the committed seed, and anyone can re-run the draw", async () => {
     const couponId = await createCoupon(api.url, { name: "lottery", stock: 10, mode: "LOTTERY" });
-    const lottery = () => call<{ seedHash: string; secret: string | null; seed: string | null; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/lottery`, { token: admin });
+    const lottery = () =>
+      call<{ seedHash: string; secret: string | null; seed: string | null; entrants: string[]; winners: string[] }>(
+        `${api.url}/admin/coupons/${couponId}/lottery`,
+        { token: admin },
+      );
     const opened = await lottery();
     expect(opened.body.seedHash).toMatch(/^[0-9a-f]{64}$/);
     expect(opened.body.secret).toBeNull();
@@ -117,7 +121,10 @@ describe("campaign controls on the real pipeline", () => {
     const drawn = await waitFor(
       "the draw",
       async () => {
-        const r = await call<{ secret: string; entrantsHash: string; seed: string; entrants: string[]; winners: string[] }>(`${api.url}/admin/coupons/${couponId}/draw`, { method: "POST", token: admin });
+        const r = await call<{ secret: string; entrantsHash: string; seed: string; entrants: string[]; winners: string[] }>(
+          `${api.url}/admin/coupons/${couponId}/draw`,
+          { method: "POST", token: admin },
+        );
         return r.status === 200 ? r.body : undefined;
       },
       30_000,

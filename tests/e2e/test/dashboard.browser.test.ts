@@ -51,7 +51,12 @@ describe.skipIf("skip" in browserPath)("the live dashboard in Chromium", () => {
     expect(await page.isHidden("#sign-in")).toBe(true);
 
     const run = Date.now().toString(36);
-    const observed = await flood(api.url, couponId, Array.from({ length: 3 * STOCK }, (_, i) => `dash-${run}-${i % (2 * STOCK)}`), 20);
+    const observed = await flood(
+      api.url,
+      couponId,
+      Array.from({ length: 3 * STOCK }, (_, i) => `dash-${run}-${i % (2 * STOCK)}`),
+      20,
+    );
     expect(observed.filter((o) => o.status === 202).length).toBeGreaterThanOrEqual(STOCK);
 
     await shows(page, "#issued", String(STOCK), 30_000);

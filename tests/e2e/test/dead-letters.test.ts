@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Issuer } from "@dibs/issuer/wiring";
 import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createPrismaClient } from "@dibs/db";
+import type { Issuer } from "@dibs/issuer/wiring";
 import { createKafka } from "@dibs/kafka";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "@dibs/db";
 import { testEnv } from "../src/env.ts";
 import { waitFor } from "../src/http.ts";
 import { log, startIssuers } from "../src/system.ts";
@@ -23,7 +23,11 @@ describe("messages the issuer cannot decide", () => {
     await watcher.connect();
     await watcher.subscribe({ topic: DEAD_LETTER_TOPIC, fromBeginning: false });
     await watcher.run({ eachMessage: async ({ message }) => void letters.push(message) });
-    await waitFor("the watcher to be assigned the dead-letter partitions", async () => (watcher.describeGroup().then((g) => g.state === "Stable" || undefined)), 30_000);
+    await waitFor(
+      "the watcher to be assigned the dead-letter partitions",
+      async () => watcher.describeGroup().then((g) => g.state === "Stable" || undefined),
+      30_000,
+    );
   });
 
   afterAll(async () => {
@@ -49,7 +53,11 @@ describe("messages the issuer cannot decide", () => {
       ],
     });
 
-    const decision = await waitFor("the good request behind the poison to be decided", () => prisma.issueDecision.findUnique({ where: { requestId: good.requestId } }).then((d) => d ?? undefined), 60_000);
+    const decision = await waitFor(
+      "the good request behind the poison to be decided",
+      () => prisma.issueDecision.findUnique({ where: { requestId: good.requestId } }).then((d) => d ?? undefined),
+      60_000,
+    );
     expect(decision.decision).toBe("ISSUED");
 
     const ours = await waitFor(

@@ -78,7 +78,7 @@ describe("pnpm dev after pnpm test", () => {
     try {
       await waitFor(
         `${accepted.length} accepted requests to be decided`,
-        async () => ((await prisma.issueDecision.count({ where: { requestId: { in: accepted } } })) === accepted.length || undefined),
+        async () => (await prisma.issueDecision.count({ where: { requestId: { in: accepted } } })) === accepted.length || undefined,
         120_000,
       );
       expect((await prisma.coupon.findUniqueOrThrow({ where: { id: couponId } })).issuedCount).toBe(100);

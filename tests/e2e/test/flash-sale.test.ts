@@ -1,8 +1,8 @@
+import { checkCoupon, type ObservedRequest } from "@dibs/checker";
+import { createPrismaClient } from "@dibs/db";
 import type { Issuer } from "@dibs/issuer/wiring";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkCoupon, type ObservedRequest } from "@dibs/checker";
-import { createPrismaClient } from "@dibs/db";
 import { testEnv } from "../src/env.ts";
 import { call, inParallel, waitFor } from "../src/http.ts";
 import { type RunningApi, startApi, startIssuers, tokenFor } from "../src/system.ts";
@@ -46,7 +46,12 @@ describe("a flash sale of 5,000 requests from 2,000 users for 500 coupons, two i
       return { userId, status: response.status, requestId: response.body.requestId, code: response.body.code };
     });
     const statuses = countBy(observed.map((o) => o.status));
-    expect(Object.keys(statuses).map(Number).every((s) => s === 202 || s === 409), JSON.stringify(statuses)).toBe(true);
+    expect(
+      Object.keys(statuses)
+        .map(Number)
+        .every((s) => s === 202 || s === 409),
+      JSON.stringify(statuses),
+    ).toBe(true);
 
     const accepted = observed.filter((o) => o.status === 202);
     await waitFor(
@@ -72,8 +77,10 @@ describe("a flash sale of 5,000 requests from 2,000 users for 500 coupons, two i
 
     // Once sold out, the API answers at once and Kafka sees nothing more.
     const decidedBefore = await prisma.issueDecision.count({ where: { couponId } });
-    const late = await inParallel(Array.from({ length: 200 }, (_, i) => `late-${run}-${i}`), 50, (u) =>
-      call<{ code: string }>(`${api.url}/coupons/${couponId}/issue`, { method: "POST", token: tokenFor(u) }),
+    const late = await inParallel(
+      Array.from({ length: 200 }, (_, i) => `late-${run}-${i}`),
+      50,
+      (u) => call<{ code: string }>(`${api.url}/coupons/${couponId}/issue`, { method: "POST", token: tokenFor(u) }),
     );
     expect(late.map((r) => `${r.status} ${r.body.code}`)).toEqual(late.map(() => "409 COUPON_SOLD_OUT"));
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createPrismaClient } from "@dibs/db";
 import type { IssueStore } from "@dibs/domain";
 import { overriding } from "@dibs/domain/testing";
 import { createIssuer, type Issuer } from "@dibs/issuer/wiring";
-import { encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createKafka } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +39,11 @@ describe("one partition's stuck batch", () => {
         },
       });
     const groupId = `e2e-liveness-${randomUUID()}`;
-    await admin.setOffsets({ groupId, topic: ISSUE_REQUEST_TOPIC, partitions: (await admin.fetchTopicOffsets(ISSUE_REQUEST_TOPIC)).map((p) => ({ partition: p.partition, offset: p.high })) });
+    await admin.setOffsets({
+      groupId,
+      topic: ISSUE_REQUEST_TOPIC,
+      partitions: (await admin.fetchTopicOffsets(ISSUE_REQUEST_TOPIC)).map((p) => ({ partition: p.partition, offset: p.high })),
+    });
     const config = { DATABASE_URL: testEnv.databaseUrl, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers, ISSUER_GROUP_ID: groupId };
     issuer = createIssuer(config, log.child({ app: "issuer" }), undefined, { store: hangingOn });
     await issuer.start();
@@ -52,12 +56,17 @@ describe("one partition's stuck batch", () => {
       await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages: flowingRequests.slice(i, i + 50).map((r) => encodeIssueRequest(r)) });
     }
 
-    const decidedOf = (requests: Array<{ requestId: string }>) => prisma.issueDecision.count({ where: { requestId: { in: requests.map((r) => r.requestId) } } });
-    await waitFor("the other partition's requests to be decided", async () => ((await decidedOf(flowingRequests)) === flowingRequests.length || undefined), 30_000);
+    const decidedOf = (requests: Array<{ requestId: string }>) =>
+      prisma.issueDecision.count({ where: { requestId: { in: requests.map((r) => r.requestId) } } });
+    await waitFor(
+      "the other partition's requests to be decided",
+      async () => (await decidedOf(flowingRequests)) === flowingRequests.length || undefined,
+      30_000,
+    );
     expect(await decidedOf(stuckRequests)).toBe(0);
 
     release();
-    await waitFor("the stuck partition's requests to be decided", async () => ((await decidedOf(stuckRequests)) === stuckRequests.length || undefined), 30_000);
+    await waitFor("the stuck partition's requests to be decided", async () => (await decidedOf(stuckRequests)) === stuckRequests.length || undefined, 30_000);
   });
 
   /** Two new coupons whose requests go to different partitions of the request topic. */

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createPrismaClient } from "@dibs/db";
 import { buildHealthServer } from "@dibs/issuer/health";
 import { createIssuer, type Issuer } from "@dibs/issuer/wiring";
-import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createKafka } from "@dibs/kafka";
 import { Partitioners } from "kafkajs";
 import pino from "pino";
@@ -48,10 +48,17 @@ describe("metrics and traces of a small sale, through the real API, Kafka and is
   it("moves the API's and the issuer's metrics", async () => {
     const couponId = await createCoupon(api.url, { name: "observed sale", stock: 3 });
     const run = Date.now().toString(36);
-    const observed = await flood(api.url, couponId, Array.from({ length: 6 }, (_, i) => `observed-${run}-${i}`), 6);
+    const observed = await flood(
+      api.url,
+      couponId,
+      Array.from({ length: 6 }, (_, i) => `observed-${run}-${i}`),
+      6,
+    );
     await drained(prisma, observed);
 
-    const producer = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "e2e-observability" }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "e2e-observability" }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages: [{ key: couponId, value: `{poison ${run}` }] });
     await producer.disconnect();
@@ -99,6 +106,12 @@ describe("metrics and traces of a small sale, through the real API, Kafka and is
       async () => issuerLog.find((l) => l.msg === "issue request decided" && l.requestId === response.body.requestId),
       30_000,
     );
-    expect(line).toMatchObject({ decision: "ISSUED", couponId, reqId, traceId, traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)) });
+    expect(line).toMatchObject({
+      decision: "ISSUED",
+      couponId,
+      reqId,
+      traceId,
+      traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)),
+    });
   });
 });

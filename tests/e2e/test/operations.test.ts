@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createPrismaClient } from "@dibs/db";
 import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, gateKeys, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createPrismaClient } from "@dibs/db";
 import type { Issuer } from "@dibs/issuer/wiring";
 import { createKafka } from "@dibs/kafka";
 import { Redis } from "ioredis";
@@ -39,14 +39,24 @@ describe("operating a campaign: dead letters, reconciliation, fairness", () => {
     const decided = { requestId: randomUUID(), couponId, userId: `dlq-${run}`, acceptedAt: new Date() };
     const marker = `poison-${run}`;
     await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages: [{ key: couponId, value: `{${marker}` }, encodeIssueRequest(decided)] });
-    await waitFor("the good request to be decided", async () => (await prisma.issueDecision.findUnique({ where: { requestId: decided.requestId } })) ?? undefined, 30_000);
+    await waitFor(
+      "the good request to be decided",
+      async () => (await prisma.issueDecision.findUnique({ where: { requestId: decided.requestId } })) ?? undefined,
+      30_000,
+    );
     // A copy of the decided request, dead-lettered (as if it had failed once), must replay into the same decision.
-    await producer.send({ topic: DEAD_LETTER_TOPIC, acks: -1, messages: [{ ...encodeIssueRequest(decided), headers: { [DEAD_LETTER_HEADERS.reason]: "retries exhausted" } }] });
+    await producer.send({
+      topic: DEAD_LETTER_TOPIC,
+      acks: -1,
+      messages: [{ ...encodeIssueRequest(decided), headers: { [DEAD_LETTER_HEADERS.reason]: "retries exhausted" } }],
+    });
 
     const letters = await waitFor(
       "the poison message in /admin/dlq",
       async () => {
-        const listed = await call<{ items: Array<{ id: string; reason: string; value: string; requestId: string | null }> }>(`${url}/admin/dlq`, { token: admin });
+        const listed = await call<{ items: Array<{ id: string; reason: string; value: string; requestId: string | null }> }>(`${url}/admin/dlq`, {
+          token: admin,
+        });
         const ours = listed.body.items.filter((l) => l.value.includes(marker) || l.requestId === decided.requestId);
         return ours.length === 2 ? ours : undefined;
       },
@@ -69,7 +79,11 @@ describe("operating a campaign: dead letters, reconciliation, fairness", () => {
   it("reconcile finds a deliberately broken Redis key, and repair fixes it", async () => {
     const url = apis[0]!.url;
     const couponId = await createCoupon(url, { name: "reconcile", stock: 10 });
-    const observed = await flood(url, couponId, Array.from({ length: 6 }, (_, i) => `rec-${run}-${i}`));
+    const observed = await flood(
+      url,
+      couponId,
+      Array.from({ length: 6 }, (_, i) => `rec-${run}-${i}`),
+    );
     await drained(prisma, observed);
     await redis.hset(gateKeys(couponId).meta, "issued", 2);
     const broken = await call<{ differences: string[]; consumerLag: unknown[] }>(`${url}/admin/coupons/${couponId}/reconcile`, { token: admin });

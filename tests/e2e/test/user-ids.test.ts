@@ -1,6 +1,6 @@
+import { gateKeys } from "@dibs/contracts";
 import { createPrismaClient } from "@dibs/db";
 import { userIdProblem } from "@dibs/domain";
-import { gateKeys } from "@dibs/contracts";
 import type { Issuer } from "@dibs/issuer/wiring";
 import fc from "fast-check";
 import { Redis } from "ioredis";
@@ -14,8 +14,24 @@ import { type RunningApi, startApi, startIssuers, tokenFor } from "../src/system
  * Ids a user may have, generated over all of Unicode (and a few chosen to break CSV, JSON, SQL and the gate's packing),
  * less those the API refuses: each must come back unchanged from every place it goes.
  */
-const CHOSEN = ['quo"te', "comma,id", "back\\slash", "semi;colon", "'; DROP TABLE coupon; --", "<script>x</script>", " spaced ", "김민준", "🎟️", "ZWJ-free 👩🏽", "%00", "😀".repeat(128)];
-const GENERATED = fc.sample(fc.string({ unit: "binary", minLength: 1, maxLength: 128 }).filter((id) => userIdProblem(id) === undefined), { numRuns: 150, seed: 20261129 });
+const CHOSEN = [
+  'quo"te',
+  "comma,id",
+  "back\\slash",
+  "semi;colon",
+  "'; DROP TABLE coupon; --",
+  "<script>x</script>",
+  " spaced ",
+  "김민준",
+  "🎟️",
+  "ZWJ-free 👩🏽",
+  "%00",
+  "😀".repeat(128),
+];
+const GENERATED = fc.sample(
+  fc.string({ unit: "binary", minLength: 1, maxLength: 128 }).filter((id) => userIdProblem(id) === undefined),
+  { numRuns: 150, seed: 20261129 },
+);
 const USER_IDS = [...new Set([...CHOSEN, ...GENERATED])];
 
 describe("user ids from a generated corpus, end to end", () => {
@@ -52,8 +68,15 @@ describe("user ids from a generated corpus, end to end", () => {
     });
     expect(answers.filter((a) => a.status !== "ISSUED" || !a.holds)).toEqual([]);
 
-    const csv = await fetch(`${api.url}/admin/coupons/${couponId}/issues.csv`, { headers: { authorization: `Bearer ${tokenFor("e2e-admin", { admin: true })}` } });
-    expect(parseCsv(await csv.text()).slice(1).map((row) => row[1]).sort()).toEqual([...USER_IDS].sort());
+    const csv = await fetch(`${api.url}/admin/coupons/${couponId}/issues.csv`, {
+      headers: { authorization: `Bearer ${tokenFor("e2e-admin", { admin: true })}` },
+    });
+    expect(
+      parseCsv(await csv.text())
+        .slice(1)
+        .map((row) => row[1])
+        .sort(),
+    ).toEqual([...USER_IDS].sort());
   });
 });
 

@@ -21,7 +21,9 @@ export function faultWrappers(env: NodeJS.ProcessEnv, kill: () => void = () => p
   const prefix = env.DIBS_FAULT_LYING_GATE_PREFIX;
   return {
     ...(point === "after-gate" ? { store: (store: IssueStore) => killBeforeRecording(store, reach) } : {}),
-    ...(point === "after-db-commit" ? { control: (control) => ({ ...control, commit: (partition, offset) => (reach(), control.commit(partition, offset)) }) } : {}),
+    ...(point === "after-db-commit"
+      ? { control: (control) => ({ ...control, commit: (partition, offset) => (reach(), control.commit(partition, offset)) }) }
+      : {}),
     ...(prefix ? { gate: (gate: IssueGate) => lyingTo(prefix, gate) } : {}),
   } satisfies IssuerWrappers;
 }

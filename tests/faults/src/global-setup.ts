@@ -38,7 +38,10 @@ export default async function setup(project: TestProject): Promise<() => void> {
     unlock();
     const file = `${runDir}/rows.jsonl`;
     if (!existsSync(file)) return;
-    const rows = readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as ScenarioRow);
+    const rows = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as ScenarioRow);
     rows.sort((a, b) => a.scenario.localeCompare(b.scenario, "en", { numeric: true }));
     const table = formatTable(rows);
     writeFileSync(`${runDir}/table.md`, `${table}\n`);

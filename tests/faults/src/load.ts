@@ -1,5 +1,5 @@
-import type { ObservedRequest } from "@dibs/checker";
 import { mintToken } from "@dibs/api/tokens";
+import type { ObservedRequest } from "@dibs/checker";
 import { faultEnv } from "./env.ts";
 
 /** One request as the load generator saw it: its answer, or status 0 when none came. */

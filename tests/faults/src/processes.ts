@@ -50,7 +50,14 @@ export class AppProcess {
     const log = openSync(logFile, "a");
     const child = spawn(process.execPath, ["--import", "tsx", `${repoRoot}${ENTRY[app]}`], {
       cwd: `${repoRoot}apps/${app}`,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", KAFKAJS_NO_PARTITIONER_WARNING: "1", HOST: "127.0.0.1", ...env, [portVariable]: String(port) },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        KAFKAJS_NO_PARTITIONER_WARNING: "1",
+        HOST: "127.0.0.1",
+        ...env,
+        [portVariable]: String(port),
+      },
       stdio: ["ignore", log, log],
     });
     closeSync(log);
@@ -72,7 +79,10 @@ export class AppProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exited) throw new Error(`${this.name} exited (${describeExit(this.exited)}) before it was ready:\n${this.logTail()}`);
-      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) return;
       await sleep(200);
     }

@@ -62,9 +62,20 @@ async function redisInfo(): Promise<{ pid: number; args: string[] }> {
     const config = async (key: string) => ((await redis.config("GET", key)) as string[])[1] ?? "";
     const url = new URL(faultEnv.redisUrl);
     const args = [
-      "--daemonize", "yes", "--bind", ...(await config("bind")).split(" "), "--port", url.port || "6379",
-      "--save", await config("save"), "--appendonly", await config("appendonly"),
-      "--dir", await config("dir"), "--logfile", await config("logfile"),
+      "--daemonize",
+      "yes",
+      "--bind",
+      ...(await config("bind")).split(" "),
+      "--port",
+      url.port || "6379",
+      "--save",
+      await config("save"),
+      "--appendonly",
+      await config("appendonly"),
+      "--dir",
+      await config("dir"),
+      "--logfile",
+      await config("logfile"),
     ];
     return { pid, args };
   } finally {

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { type CheckReport, checkCoupon, checkLiveness, type ScenarioRow } from "@dibs/checker";
-import { createPrismaClient } from "@dibs/db";
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { createPrismaClient } from "@dibs/db";
 import { createKafka, type Logger } from "@dibs/kafka";
 import { Redis } from "ioredis";
 import type { Admin, Kafka } from "kafkajs";
@@ -85,7 +85,12 @@ export class FaultSystem {
 
   async startApi(env: Record<string, string> = {}): Promise<AppProcess> {
     const name = `api-${++this.started}`;
-    const api = await AppProcess.start("api", name, { ...this.commonEnv(), JWT_SECRET: faultEnv.jwtSecret, JWT_ISSUER: faultEnv.jwtIssuer, REQUEST_ID_SECRET: faultEnv.requestIdSecret, ...env }, `${this.logDir}/${name}.log`);
+    const api = await AppProcess.start(
+      "api",
+      name,
+      { ...this.commonEnv(), JWT_SECRET: faultEnv.jwtSecret, JWT_ISSUER: faultEnv.jwtIssuer, REQUEST_ID_SECRET: faultEnv.requestIdSecret, ...env },
+      `${this.logDir}/${name}.log`,
+    );
     this.apis.push(api);
     return api;
   }
@@ -134,11 +139,20 @@ export class FaultSystem {
     const liveness = await checkLiveness(this.admin, this.groupId, options.healedAt ?? Date.now(), options.drainBoundMs ?? 60_000);
     const reports: CheckReport[] = [];
     for (const couponId of options.couponIds) {
-      reports.push(await checkCoupon(this.prisma, this.redis, couponId, options.observed.filter((o) => o.couponId === couponId)));
+      reports.push(
+        await checkCoupon(
+          this.prisma,
+          this.redis,
+          couponId,
+          options.observed.filter((o) => o.couponId === couponId),
+        ),
+      );
     }
     const sum = (pick: (r: CheckReport) => number) => reports.reduce((total, r) => total + pick(r), 0);
     const crashed = [...this.apis, ...this.issuers].filter((p) => !p.alive && !this.endedOnPurpose.has(p));
-    const exits = await Promise.all(crashed.map(async (p) => `${p.name} exited on its own (${describeExit(await p.exit)}), see ${p.logFile.replace(repoRoot, "")}`));
+    const exits = await Promise.all(
+      crashed.map(async (p) => `${p.name} exited on its own (${describeExit(await p.exit)}), see ${p.logFile.replace(repoRoot, "")}`),
+    );
     const row: ScenarioRow = {
       scenario: options.scenario ?? this.options.scenario,
       requests: options.observed.length,
@@ -166,6 +180,12 @@ export class FaultSystem {
 
   private commonEnv(): Record<string, string> {
     // The suite's own secrets, which the apps take only on a development run.
-    return { DATABASE_URL: faultEnv.databaseUrl, REDIS_URL: faultEnv.redisUrl, KAFKA_BROKERS: this.brokers.join(","), LOG_LEVEL: "warn", INSECURE_DEV_DEFAULTS: "true" };
+    return {
+      DATABASE_URL: faultEnv.databaseUrl,
+      REDIS_URL: faultEnv.redisUrl,
+      KAFKA_BROKERS: this.brokers.join(","),
+      LOG_LEVEL: "warn",
+      INSECURE_DEV_DEFAULTS: "true",
+    };
   }
 }

@@ -37,7 +37,11 @@ describe("bad input and abuse against the real processes", () => {
   const call = (api: AppProcess, path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
     fetch(`${api.url}${path}`, {
       method: init.method ?? "GET",
-      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...init.headers,
+      },
       ...(init.body !== undefined ? { body: typeof init.body === "string" ? init.body : JSON.stringify(init.body) } : {}),
     }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => ({}))) as Record<string, unknown> }));
 
@@ -60,12 +64,19 @@ describe("bad input and abuse against the real processes", () => {
       expect([name, answer.status, answer.body.code]).toEqual([name, 401, "UNAUTHORIZED"]);
     }
     // A user id the API cannot carry through Kafka, the gate and Postgres unchanged: refused before anything is produced.
-    for (const [name, sub] of [["U+0000", "f-nul\u0000"], ["a lone surrogate", "f-\ud800"], ["129 characters", "f".repeat(129)], ["a formula", "=cmd"]]) {
+    for (const [name, sub] of [
+      ["U+0000", "f-nul\u0000"],
+      ["a lone surrogate", "f-\ud800"],
+      ["129 characters", "f".repeat(129)],
+      ["a formula", "=cmd"],
+    ]) {
       const answer = await call(system.apis[0]!, `/coupons/${couponId}/issue`, { method: "POST", token: signed({ ...valid, sub: sub! }) });
       expect([name, answer.status, answer.body.code]).toEqual([name, 401, "INVALID_USER_ID"]);
     }
     // The right audience gets in: the 401s above were about the tokens.
-    expect((await call(withAudience, `/coupons/${couponId}/issue`, { method: "POST", token: signed({ ...valid, sub: "f-audience-ok", aud: AUDIENCE }) })).status).toBe(202);
+    expect(
+      (await call(withAudience, `/coupons/${couponId}/issue`, { method: "POST", token: signed({ ...valid, sub: "f-audience-ok", aud: AUDIENCE }) })).status,
+    ).toBe(202);
     const produced = await readBetween(system.kafka, system.admin, ISSUE_REQUEST_TOPIC, from);
     expect(produced.filter((m) => m.key?.toString() === couponId).map((m) => JSON.parse(m.value!.toString()).userId)).toEqual(["f-audience-ok"]);
   });
@@ -118,7 +129,16 @@ describe("bad input and abuse against the real processes", () => {
 
   it("never answers 5xx to random methods, paths, headers and bodies, and the process stays up", async () => {
     const api = system.apis[0]!;
-    const paths = [`/coupons/${couponId}/issue`, "/coupons/x/issue", "/issue-requests/0190b6a0-0000-7000-8000-000000000001", "/me/coupons", "/admin/coupons", `/admin/coupons/${couponId}/stock`, "/%zz", "/livez"];
+    const paths = [
+      `/coupons/${couponId}/issue`,
+      "/coupons/x/issue",
+      "/issue-requests/0190b6a0-0000-7000-8000-000000000001",
+      "/me/coupons",
+      "/admin/coupons",
+      `/admin/coupons/${couponId}/stock`,
+      "/%zz",
+      "/livez",
+    ];
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),

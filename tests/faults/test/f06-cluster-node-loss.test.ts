@@ -17,7 +17,13 @@ describe("F6 the 3-node cluster (RF 3, min.insync.replicas 2) loses a hot partit
   let system: FaultSystem;
   beforeAll(async () => {
     await kafkaSh("start", "--nodes", "3");
-    system = await FaultSystem.start({ scenario: "F6 cluster node loss", kafka: "cluster", apis: 2, issuers: 2, apiEnv: { PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS) } });
+    system = await FaultSystem.start({
+      scenario: "F6 cluster node loss",
+      kafka: "cluster",
+      apis: 2,
+      issuers: 2,
+      apiEnv: { PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS) },
+    });
   });
   afterAll(async () => {
     try {
@@ -89,7 +95,10 @@ async function couponsOnEveryPartition(system: FaultSystem): Promise<string[]> {
 function longestPublishStall(observed: readonly Observed[]): number {
   let longest = 0;
   for (const api of new Set(observed.map((o) => o.api))) {
-    const answeredAt = observed.filter((o) => o.api === api && o.status === 202).map((o) => o.sentAt + o.ms).sort((a, b) => a - b);
+    const answeredAt = observed
+      .filter((o) => o.api === api && o.status === 202)
+      .map((o) => o.sentAt + o.ms)
+      .sort((a, b) => a - b);
     for (let i = 1; i < answeredAt.length; i++) longest = Math.max(longest, answeredAt[i]! - answeredAt[i - 1]!);
   }
   return longest;

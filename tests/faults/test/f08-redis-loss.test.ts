@@ -34,7 +34,10 @@ describe("F8 Redis loses the gate's state mid-load", () => {
       .split("\n")
       .filter((line) => line.includes("gate state rebuilt from Postgres") && line.includes(couponId))
       .map((line) => (JSON.parse(line) as { time: number }).time);
-    expect(rebuiltAt.some((time) => time > restartedFrom), "the restarted Redis was empty: the gate was rebuilt after it").toBe(true);
+    expect(
+      rebuiltAt.some((time) => time > restartedFrom),
+      "the restarted Redis was empty: the gate was rebuilt after it",
+    ).toBe(true);
   });
 
   it("F8 stale gate: Redis rolled back to an earlier state (a failover that lost writes) still cannot over-issue", async () => {

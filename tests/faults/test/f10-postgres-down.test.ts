@@ -25,7 +25,10 @@ describe("F10 Postgres stopped with -m immediate mid-batch, then restarted", () 
     const answers = countBy(observed, (o) => o.status);
     console.log(`F10: answers while and around Postgres being down: ${JSON.stringify(answers)}`);
     system.note(`answers: ${JSON.stringify(answers)}`);
-    expect(Object.keys(answers).every((s) => ["202", "409"].includes(s)), "no 503 for a coupon the APIs had read").toBe(true);
+    expect(
+      Object.keys(answers).every((s) => ["202", "409"].includes(s)),
+      "no 503 for a coupon the APIs had read",
+    ).toBe(true);
     const row = await system.check({ couponIds: [couponId], observed, healedAt });
     expect(row.violations).toEqual([]);
     expect(row.issued).toBe(1_000);

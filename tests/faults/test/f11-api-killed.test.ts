@@ -17,7 +17,10 @@ describe("F11 an API instance SIGKILLed mid-flood", () => {
     await system.expectEnd(system.apis[1]!).kill();
 
     const observed = await sale.done;
-    const fromKilled = countBy(observed.filter((o) => o.api === 1), (o) => o.status);
+    const fromKilled = countBy(
+      observed.filter((o) => o.api === 1),
+      (o) => o.status,
+    );
     expect(fromKilled["202"], "the killed API accepted requests before it died").toBeGreaterThan(0);
     expect(fromKilled["0"], "and left requests unanswered").toBeGreaterThan(0);
     const row = await system.check({ couponIds: [couponId], observed });

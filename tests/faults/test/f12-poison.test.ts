@@ -21,7 +21,10 @@ describe("F12 poison messages in the hot partition mid-sale", () => {
     const poison = (round: number) => [
       { key: couponId, value: `{not json ${marker} ${round}` },
       { key: couponId, value: JSON.stringify({ v: 1, marker, round, requestId: "nope" }) },
-      { ...encodeIssueRequest({ requestId: randomUUID(), couponId: randomUUID(), userId: `f12-stray-${marker}-${round}`, acceptedAt: new Date() }), key: couponId },
+      {
+        ...encodeIssueRequest({ requestId: randomUUID(), couponId: randomUUID(), userId: `f12-stray-${marker}-${round}`, acceptedAt: new Date() }),
+        key: couponId,
+      },
     ];
 
     const sale = system.sale(crowd("f12", couponId, 1_500, 2_400), { perSecond: 250 });
@@ -39,8 +42,12 @@ describe("F12 poison messages in the hot partition mid-sale", () => {
 
     // Dead letters are at least once: a batch redelivered after a rebalance parks its poison again. Count origins.
     const letters = (await readBetween(system.kafka, system.admin, DEAD_LETTER_TOPIC, deadLettersFrom)).filter((m) => m.value?.toString().includes(marker));
-    const byOrigin = new Map(letters.map((m) => [`${m.headers?.[DEAD_LETTER_HEADERS.originalPartition]}:${m.headers?.[DEAD_LETTER_HEADERS.originalOffset]}`, m]));
-    const reasons = [...byOrigin.values()].map((m) => m.headers?.[DEAD_LETTER_HEADERS.reason]?.toString().match(/^(not JSON|wrong schema|unknown coupon)/)?.[1]);
+    const byOrigin = new Map(
+      letters.map((m) => [`${m.headers?.[DEAD_LETTER_HEADERS.originalPartition]}:${m.headers?.[DEAD_LETTER_HEADERS.originalOffset]}`, m]),
+    );
+    const reasons = [...byOrigin.values()].map(
+      (m) => m.headers?.[DEAD_LETTER_HEADERS.reason]?.toString().match(/^(not JSON|wrong schema|unknown coupon)/)?.[1],
+    );
     expect(reasons.sort()).toEqual(["not JSON", "not JSON", "unknown coupon", "unknown coupon", "wrong schema", "wrong schema"]);
     for (const letter of byOrigin.values()) {
       expect(letter.headers?.[DEAD_LETTER_HEADERS.originalTopic]?.toString()).toBe(ISSUE_REQUEST_TOPIC);

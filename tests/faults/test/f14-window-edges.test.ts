@@ -24,7 +24,10 @@ describe("F14 requests just before the start and just after the end", () => {
     issuer.signal("SIGSTOP");
     let observed: Observed[];
     try {
-      observed = await system.sale(Array.from({ length: 600 }, (_, i) => ({ userId: `f14-${i}`, couponId })), { perSecond: 100 }).done;
+      observed = await system.sale(
+        Array.from({ length: 600 }, (_, i) => ({ userId: `f14-${i}`, couponId })),
+        { perSecond: 100 },
+      ).done;
     } finally {
       issuer.signal("SIGCONT");
       system.note("SIGCONT the issuer");
@@ -40,7 +43,15 @@ describe("F14 requests just before the start and just after the end", () => {
     await producer.connect();
     await producer.send({ topic: ISSUE_REQUEST_TOPIC, acks: -1, messages: [...outside, ...inside].map((r) => encodeIssueRequest(r)) });
     await producer.disconnect();
-    const direct = [...outside, ...inside].map((r) => ({ userId: r.userId, couponId, status: 202, requestId: r.requestId, api: -1, sentAt: Date.now(), ms: 0 }));
+    const direct = [...outside, ...inside].map((r) => ({
+      userId: r.userId,
+      couponId,
+      status: 202,
+      requestId: r.requestId,
+      api: -1,
+      sentAt: Date.now(),
+      ms: 0,
+    }));
 
     const row = await system.check({ couponIds: [couponId], observed: [...observed, ...direct] });
     expect(row.violations).toEqual([]);
@@ -54,6 +65,9 @@ describe("F14 requests just before the start and just after the end", () => {
     const issued = decisions.filter((d) => d.decision === "ISSUED");
     expect(issued.every((d) => d.acceptedAt >= startsAt && d.acceptedAt < endsAt)).toBe(true);
     expect(issued.length).toBe(observed.filter((o) => o.status === 202).length + inside.length);
-    expect(issued.every((d) => d.decidedAt >= endsAt), "decided after the end, by the time of acceptance").toBe(true);
+    expect(
+      issued.every((d) => d.decidedAt >= endsAt),
+      "decided after the end, by the time of acceptance",
+    ).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { storableUserId } from "@dibs/domain";
 import { DEAD_LETTER_HEADERS, DEAD_LETTER_TOPIC, encodeIssueRequest, ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
+import { storableUserId } from "@dibs/domain";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBetween, topicEnds } from "../src/kafka.ts";
@@ -67,7 +67,12 @@ describe("F15 requests at fault mid-sale: a user id Postgres refuses, a burst fo
 
     // Dead letters are at least once: a batch redelivered after a rebalance parks its letters again. Count origins.
     const letters = await readBetween(system.kafka, system.admin, DEAD_LETTER_TOPIC, deadLettersFrom, 60_000);
-    const origins = (reason: RegExp) => new Set(letters.filter((m) => reason.test(m.headers?.[DEAD_LETTER_HEADERS.reason]?.toString() ?? "")).map((m) => `${m.headers?.[DEAD_LETTER_HEADERS.originalPartition]}:${m.headers?.[DEAD_LETTER_HEADERS.originalOffset]}`));
+    const origins = (reason: RegExp) =>
+      new Set(
+        letters
+          .filter((m) => reason.test(m.headers?.[DEAD_LETTER_HEADERS.reason]?.toString() ?? ""))
+          .map((m) => `${m.headers?.[DEAD_LETTER_HEADERS.originalPartition]}:${m.headers?.[DEAD_LETTER_HEADERS.originalOffset]}`),
+      );
     expect(origins(new RegExp(`^unknown coupon ${unknownCoupon}`)).size).toBe(UNKNOWN_BURST);
     const unprocessable = letters.filter((m) => /^unprocessable: /.test(m.headers?.[DEAD_LETTER_HEADERS.reason]?.toString() ?? ""));
     expect(unprocessable.some((m) => m.value?.toString().includes(nul.requestId))).toBe(true);

@@ -15,7 +15,10 @@ describe("a flood from one user across two API instances", () => {
     const couponId = await system.createCoupon({ stock: 100 });
     const startedAt = Date.now();
     // 100 requests a second for 3 seconds, every other one through the other API.
-    const flood = system.sale(Array.from({ length: 300 }, () => ({ userId: "f-flooder", couponId })), { perSecond: 100, concurrency: 50 });
+    const flood = system.sale(
+      Array.from({ length: 300 }, () => ({ userId: "f-flooder", couponId })),
+      { perSecond: 100, concurrency: 50 },
+    );
     const bystanders = await system.sale(Array.from({ length: 5 }, (_, i) => ({ userId: `f-bystander-${i}`, couponId }))).done;
     const observed = await flood.done;
     const elapsedMs = Date.now() - startedAt;

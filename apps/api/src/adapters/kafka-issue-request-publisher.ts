@@ -1,5 +1,5 @@
-import { type IssueRequest, UnavailableError } from "@dibs/domain";
 import { encodeIssueRequest, ISSUE_REQUEST_TOPIC, type MessageTrace } from "@dibs/contracts";
+import { type IssueRequest, UnavailableError } from "@dibs/domain";
 import { assertAllPartitionsAcknowledged, partitionOfCoupon } from "@dibs/kafka";
 import type { PartitionMetadata, Producer } from "kafkajs";
 import type { Logger } from "pino";
@@ -186,7 +186,10 @@ export class KafkaIssueRequestPublisher implements TracedPublisher {
   }
 
   private logPublished({ request, trace, message }: Pending): void {
-    this.log.info({ requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId: trace.traceId, partition: message.partition }, "issue request published");
+    this.log.info(
+      { requestId: request.requestId, couponId: request.couponId, reqId: trace.requestId, traceId: trace.traceId, partition: message.partition },
+      "issue request published",
+    );
   }
 
   /** Answers 503 to every request past its deadline, and lets go of those still queued: they will not be sent. */

@@ -41,7 +41,11 @@ export async function drawLottery(tx: Tx, coupon: Coupon, at: Date, seal: Lotter
   if (notEnded) throw notEnded;
   const secret = await revealSecret(tx, coupon.id, seal);
   const entries = await tx.lotteryEntry.findMany({ where: { couponId: coupon.id } });
-  const draw = drawFromSecret(secret, entries.map((e) => e.userId), coupon.stock);
+  const draw = drawFromSecret(
+    secret,
+    entries.map((e) => e.userId),
+    coupon.stock,
+  );
   const winners = new Set(draw.winners);
   const byUser = new Map(entries.map((e) => [e.userId, e]));
 
@@ -79,5 +83,8 @@ async function revealSecret(tx: Tx, couponId: string, seal: LotterySecretSeal | 
 
 function sealWith(seal: LotterySecretSeal | null): LotterySecretSeal {
   if (seal) return seal;
-  throw new DomainError("LOTTERY_KEY_UNAVAILABLE", "This API has no LOTTERY_SECRET_KEY to seal or open lottery secrets: set it (32 bytes as 64 hex characters) to create or draw a lottery");
+  throw new DomainError(
+    "LOTTERY_KEY_UNAVAILABLE",
+    "This API has no LOTTERY_SECRET_KEY to seal or open lottery secrets: set it (32 bytes as 64 hex characters) to create or draw a lottery",
+  );
 }

@@ -35,7 +35,10 @@ export class LotterySecretSeal {
       decipher.setAuthTag(Buffer.from(tag, "base64url"));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
     } catch {
-      throw new DomainError("LOTTERY_KEY_UNAVAILABLE", `The secret of lottery ${couponId} does not open with this API's LOTTERY_SECRET_KEY: it was sealed under another key, or for another coupon`);
+      throw new DomainError(
+        "LOTTERY_KEY_UNAVAILABLE",
+        `The secret of lottery ${couponId} does not open with this API's LOTTERY_SECRET_KEY: it was sealed under another key, or for another coupon`,
+      );
     }
   }
 }

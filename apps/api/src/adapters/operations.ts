@@ -1,4 +1,14 @@
-import { consumerLag, couponEntryProgress, type InspectableGate, type Ledgers, listDeadLetters, readDeadLetters, reconcile, repair, replayDeadLetters } from "@dibs/ops";
+import {
+  consumerLag,
+  couponEntryProgress,
+  type InspectableGate,
+  type Ledgers,
+  listDeadLetters,
+  readDeadLetters,
+  reconcile,
+  repair,
+  replayDeadLetters,
+} from "@dibs/ops";
 import type { Admin, Kafka } from "kafkajs";
 import type { Operations } from "../ports.ts";
 

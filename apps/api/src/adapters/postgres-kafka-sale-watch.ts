@@ -1,6 +1,6 @@
+import { DEAD_LETTER_TOPIC } from "@dibs/contracts";
 import { Prisma, type PrismaClient } from "@dibs/db";
 import { DECISIONS, type Decision } from "@dibs/domain";
-import { DEAD_LETTER_TOPIC } from "@dibs/contracts";
 import { consumerLag } from "@dibs/ops";
 import type { Admin, Kafka } from "kafkajs";
 import type { DecisionSecond, SaleWatch } from "../sale-watch.ts";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
-import { type CampaignAction, type CampaignChange, campaignChange, type Coupon, DECISIONS, type Decision, DomainError } from "@dibs/domain";
+import { type CampaignAction, type CampaignChange, type Coupon, campaignChange, DECISIONS, type Decision, DomainError } from "@dibs/domain";
 import type { CouponAdmin, CouponPage, CouponSummary, IssueRow, LotteryView, NewCoupon } from "../ports.ts";
 import { fairnessOf } from "./fairness-query.ts";
 import { drawLottery, lotteryView, newLotterySecret } from "./lottery-draw.ts";
@@ -38,14 +38,17 @@ export class PrismaCouponAdmin implements CouponAdmin {
   }
 
   async draw(couponId: string, actor: string, at: Date): Promise<LotteryView | null> {
-    return this.prisma.$transaction(async (tx) => {
-      const before = await lockCoupon(tx, couponId);
-      if (!before) return null;
-      await drawLottery(tx, before, at, this.seal);
-      const after = await lotteryView(tx, couponId);
-      if (!before.drawnAt) await audit(tx, actor, "draw", couponId, before, after);
-      return after;
-    }, { timeout: 60_000 });
+    return this.prisma.$transaction(
+      async (tx) => {
+        const before = await lockCoupon(tx, couponId);
+        if (!before) return null;
+        await drawLottery(tx, before, at, this.seal);
+        const after = await lotteryView(tx, couponId);
+        if (!before.drawnAt) await audit(tx, actor, "draw", couponId, before, after);
+        return after;
+      },
+      { timeout: 60_000 },
+    );
   }
 
   async list(limit: number, cursor: string | null): Promise<CouponPage> {

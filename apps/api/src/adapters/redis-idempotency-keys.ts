@@ -11,7 +11,9 @@ const KEY_TTL_SECONDS = 15 * 60;
  * together as a JSON array: joined with a separator, a user id or key that contains it could land on someone else's.
  */
 export function idempotencyKeyOf({ userId, couponId, key }: IdempotencyScope): string {
-  return `dibs:idempotency:${createHash("sha256").update(JSON.stringify([userId, couponId, key])).digest("base64url")}`;
+  return `dibs:idempotency:${createHash("sha256")
+    .update(JSON.stringify([userId, couponId, key]))
+    .digest("base64url")}`;
 }
 
 export class RedisIdempotencyKeys implements IdempotencyKeys {

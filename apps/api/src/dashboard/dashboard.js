@@ -205,7 +205,10 @@ function chart(element, series, data) {
 }
 
 window.addEventListener("resize", () => {
-  for (const [id, plot] of [["rate-chart", charts?.rate], ["latency-chart", charts?.latency]]) {
+  for (const [id, plot] of [
+    ["rate-chart", charts?.rate],
+    ["latency-chart", charts?.latency],
+  ]) {
     plot?.setSize({ width: $(id).clientWidth - 16, height: 180 });
   }
 });

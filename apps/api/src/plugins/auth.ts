@@ -34,57 +34,64 @@ const VERIFIED_TOKENS_KEPT = 100_000;
 const BEARER = /^Bearer +([^ ]+)$/i;
 
 /** Verifies the bearer token with a pinned algorithm; the user is the token's `sub`, never the body. */
-export const authPlugin = fp<AuthOptions>(async (app, options) => {
-  const verify = createVerifier({
-    key: options.key,
-    algorithms: [options.algorithm],
-    allowedIss: options.issuer,
-    ...(options.audience ? { allowedAud: options.audience } : {}),
-    // fast-jwt checks iss and aud only when the token carries them: without these a token that leaves them out passes.
-    requiredClaims: ["sub", "exp", "iss", ...(options.audience ? ["aud"] : [])],
-  });
-  const verified = new VerifiedTokens<Caller>(VERIFIED_TOKENS_KEPT);
-  const adminClaim = options.adminClaim ?? { name: "role", value: "admin" };
+export const authPlugin = fp<AuthOptions>(
+  async (app, options) => {
+    const verify = createVerifier({
+      key: options.key,
+      algorithms: [options.algorithm],
+      allowedIss: options.issuer,
+      ...(options.audience ? { allowedAud: options.audience } : {}),
+      // fast-jwt checks iss and aud only when the token carries them: without these a token that leaves them out passes.
+      requiredClaims: ["sub", "exp", "iss", ...(options.audience ? ["aud"] : [])],
+    });
+    const verified = new VerifiedTokens<Caller>(VERIFIED_TOKENS_KEPT);
+    const adminClaim = options.adminClaim ?? { name: "role", value: "admin" };
 
-  const callerOf = (header: string | undefined): Caller => {
-    const token = header ? BEARER.exec(header)?.[1] : undefined;
-    if (!token) throw new HttpError(401, "UNAUTHORIZED", "Invalid or missing bearer token: send Authorization: Bearer <token>");
-    const now = Date.now();
-    const known = verified.get(token, now);
-    if (known) return known;
-    let payload: { sub?: unknown; exp: number } & Record<string, unknown>;
-    try {
-      payload = verify(token);
-    } catch (error) {
-      throw new HttpError(401, "UNAUTHORIZED", `Invalid or missing bearer token: ${(error as Error).message}`);
-    }
-    if (typeof payload.sub !== "string") throw new HttpError(401, "UNAUTHORIZED", "The token has no sub claim naming the user");
-    const problem = userIdProblem(payload.sub);
-    if (problem) {
-      throw new HttpError(401, "INVALID_USER_ID", `The token's sub ${problem}: dibs takes user ids of 1 to ${MAX_USER_ID_CHARACTERS} characters without control or invisible characters, not starting with =, +, - or @`);
-    }
-    const claimed = payload[adminClaim.name];
-    const caller = { userId: payload.sub, admin: claimed === adminClaim.value || (Array.isArray(claimed) && claimed.includes(adminClaim.value)) };
-    verified.keep(token, caller, payload.exp * 1000);
-    return caller;
-  };
+    const callerOf = (header: string | undefined): Caller => {
+      const token = header ? BEARER.exec(header)?.[1] : undefined;
+      if (!token) throw new HttpError(401, "UNAUTHORIZED", "Invalid or missing bearer token: send Authorization: Bearer <token>");
+      const now = Date.now();
+      const known = verified.get(token, now);
+      if (known) return known;
+      let payload: { sub?: unknown; exp: number } & Record<string, unknown>;
+      try {
+        payload = verify(token);
+      } catch (error) {
+        throw new HttpError(401, "UNAUTHORIZED", `Invalid or missing bearer token: ${(error as Error).message}`);
+      }
+      if (typeof payload.sub !== "string") throw new HttpError(401, "UNAUTHORIZED", "The token has no sub claim naming the user");
+      const problem = userIdProblem(payload.sub);
+      if (problem) {
+        throw new HttpError(
+          401,
+          "INVALID_USER_ID",
+          `The token's sub ${problem}: dibs takes user ids of 1 to ${MAX_USER_ID_CHARACTERS} characters without control or invisible characters, not starting with =, +, - or @`,
+        );
+      }
+      const claimed = payload[adminClaim.name];
+      const caller = { userId: payload.sub, admin: claimed === adminClaim.value || (Array.isArray(claimed) && claimed.includes(adminClaim.value)) };
+      verified.keep(token, caller, payload.exp * 1000);
+      return caller;
+    };
 
-  app.decorateRequest("caller");
-  // Callback hooks, not async ones: no promise for each request to pass through.
-  app.decorate("authenticate", (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    try {
-      request.caller = callerOf(request.headers.authorization);
-    } catch (error) {
-      return done(error as HttpError);
-    }
-    done();
-  });
-  app.decorate("requireAdmin", (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    try {
-      request.caller = callerOf(request.headers.authorization);
-    } catch (error) {
-      return done(error as HttpError);
-    }
-    done(request.caller.admin ? undefined : new HttpError(403, "FORBIDDEN", "This route needs the admin role"));
-  });
-}, { name: "auth", dependencies: ["errors"] });
+    app.decorateRequest("caller");
+    // Callback hooks, not async ones: no promise for each request to pass through.
+    app.decorate("authenticate", (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      try {
+        request.caller = callerOf(request.headers.authorization);
+      } catch (error) {
+        return done(error as HttpError);
+      }
+      done();
+    });
+    app.decorate("requireAdmin", (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      try {
+        request.caller = callerOf(request.headers.authorization);
+      } catch (error) {
+        return done(error as HttpError);
+      }
+      done(request.caller.admin ? undefined : new HttpError(403, "FORBIDDEN", "This route needs the admin role"));
+    });
+  },
+  { name: "auth", dependencies: ["errors"] },
+);

@@ -23,37 +23,43 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
 const RETRY_AFTER_SECONDS = "1";
 
 /** One place maps every error to {code, message}; 5xx details stay in the log. */
-export const errorsPlugin = fp(async (app: FastifyInstance) => {
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}` });
-  });
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setNotFoundHandler((request, reply) => {
+      reply.code(404).send({ code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}` });
+    });
 
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    if (error instanceof HttpError) {
-      return reply.code(error.statusCode).headers(error.headers).send({ code: error.code, message: error.message, ...error.body });
-    }
-    if (error instanceof DomainError) {
-      const status = STATUS_BY_CODE[error.code];
-      if (error instanceof UnavailableError) {
-        request.log.warn({ err: error }, "dependency unavailable");
-        reply.header("retry-after", RETRY_AFTER_SECONDS);
+    app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+      if (error instanceof HttpError) {
+        return reply
+          .code(error.statusCode)
+          .headers(error.headers)
+          .send({ code: error.code, message: error.message, ...error.body });
       }
-      const retryAfter = error.details?.retryAfterSeconds;
-      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
-      return reply.code(status).send({ code: error.code, message: error.message, ...error.details });
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = error.validation.map((v) => ({ path: v.instancePath || "/", message: v.message }));
-      return reply.code(400).send({ code: "VALIDATION_FAILED", message: `Invalid ${error.validationContext}`, issues });
-    }
-    const status = (error as FastifyError).statusCode;
-    if (status && status >= 400 && status < 500) {
-      return reply.code(status).send({ code: clientCode(error as FastifyError), message: error.message });
-    }
-    request.log.error({ err: error }, "unhandled error");
-    return reply.code(500).send({ code: "INTERNAL_ERROR", message: "Something went wrong on our side" });
-  });
-}, { name: "errors" });
+      if (error instanceof DomainError) {
+        const status = STATUS_BY_CODE[error.code];
+        if (error instanceof UnavailableError) {
+          request.log.warn({ err: error }, "dependency unavailable");
+          reply.header("retry-after", RETRY_AFTER_SECONDS);
+        }
+        const retryAfter = error.details?.retryAfterSeconds;
+        if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+        return reply.code(status).send({ code: error.code, message: error.message, ...error.details });
+      }
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const issues = error.validation.map((v) => ({ path: v.instancePath || "/", message: v.message }));
+        return reply.code(400).send({ code: "VALIDATION_FAILED", message: `Invalid ${error.validationContext}`, issues });
+      }
+      const status = (error as FastifyError).statusCode;
+      if (status && status >= 400 && status < 500) {
+        return reply.code(status).send({ code: clientCode(error as FastifyError), message: error.message });
+      }
+      request.log.error({ err: error }, "unhandled error");
+      return reply.code(500).send({ code: "INTERNAL_ERROR", message: "Something went wrong on our side" });
+    });
+  },
+  { name: "errors" },
+);
 
 function clientCode(error: FastifyError): string {
   if (error.statusCode === 413) return "PAYLOAD_TOO_LARGE";

@@ -5,13 +5,7 @@ export class HttpError extends Error {
   readonly headers: Record<string, string>;
   readonly body: Record<string, unknown>;
 
-  constructor(
-    statusCode: number,
-    code: string,
-    message: string,
-    headers: Record<string, string> = {},
-    body: Record<string, unknown> = {},
-  ) {
+  constructor(statusCode: number, code: string, message: string, headers: Record<string, string> = {}, body: Record<string, unknown> = {}) {
     super(message);
     this.statusCode = statusCode;
     this.code = code;

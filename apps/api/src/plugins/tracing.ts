@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
-import type { Logger } from "pino";
 import fp from "fastify-plugin";
+import type { Logger } from "pino";
 import { type TraceContext, traceFor } from "../trace-context.ts";
 
 declare module "fastify" {
@@ -13,14 +13,17 @@ declare module "fastify" {
  * Gives every request its W3C trace; the request's log lines carry the trace id, and the issue route hands the trace
  * to the Kafka publisher, which puts it and the request id into the message headers.
  */
-export const tracingPlugin = fp(async (app: FastifyInstance) => {
-  app.decorateRequest("trace");
-  app.addHook("onRequest", (request, reply, done) => {
-    const header = request.headers.traceparent;
-    request.trace = traceFor(request.id, Array.isArray(header) ? header[0] : header);
-    // Fastify gave this request a pino child of its own: bind to it rather than make a second (~15 µs a request).
-    (request.log as FastifyBaseLogger & Partial<Pick<Logger, "setBindings">>).setBindings?.({ traceId: request.trace.traceId });
-    reply.header("x-request-id", request.id);
-    done();
-  });
-}, { name: "tracing" });
+export const tracingPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest("trace");
+    app.addHook("onRequest", (request, reply, done) => {
+      const header = request.headers.traceparent;
+      request.trace = traceFor(request.id, Array.isArray(header) ? header[0] : header);
+      // Fastify gave this request a pino child of its own: bind to it rather than make a second (~15 µs a request).
+      (request.log as FastifyBaseLogger & Partial<Pick<Logger, "setBindings">>).setBindings?.({ traceId: request.trace.traceId });
+      reply.header("x-request-id", request.id);
+      done();
+    });
+  },
+  { name: "tracing" },
+);

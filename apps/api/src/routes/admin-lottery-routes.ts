@@ -4,51 +4,64 @@ import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, LotteryView } from "../ports.ts";
-import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
 import { couponIdParams, emptyBody } from "../schemas/coupons.ts";
+import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
 import { lotteryBody } from "../schemas/lotteries.ts";
 
 export const adminLotteryRoutes = fp<{ deps: ApiDeps }>(
   async (app: FastifyInstance, { deps }) => {
-  const typed = app.withTypeProvider<ZodTypeProvider>();
-  const notALottery = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `No lottery ${couponId}`);
+    const typed = app.withTypeProvider<ZodTypeProvider>();
+    const notALottery = (couponId: string) => new HttpError(404, "COUPON_NOT_FOUND", `No lottery ${couponId}`);
 
-  typed.get(
-    "/admin/coupons/:couponId/lottery",
-    {
-      onRequest: app.requireAdmin,
-      schema: { summary: "A lottery's seed hash, its seed once drawn, entrants and winners", params: couponIdParams, response: { 200: lotteryBody, ...errorsFor(...AS_ADMIN, ...WITH_INPUT, "COUPON_NOT_FOUND") } },
-    },
-    async (request) => toBody((await deps.admin.lottery(request.params.couponId)) ?? notFound(notALottery(request.params.couponId))),
-  );
-
-  typed.post(
-    "/admin/coupons/:couponId/draw",
-    {
-      onRequest: app.requireAdmin,
-      schema: {
-        summary: "Draw an ended lottery's winners once all its entries are in; every entrant gets a final status",
-        params: couponIdParams,
-        body: emptyBody,
-        response: {
-          200: lotteryBody,
-          ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", "INVALID_COUPON", "COUPON_NOT_ENDED", "ENTRIES_IN_FLIGHT", "LOTTERY_KEY_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
+    typed.get(
+      "/admin/coupons/:couponId/lottery",
+      {
+        onRequest: app.requireAdmin,
+        schema: {
+          summary: "A lottery's seed hash, its seed once drawn, entrants and winners",
+          params: couponIdParams,
+          response: { 200: lotteryBody, ...errorsFor(...AS_ADMIN, ...WITH_INPUT, "COUPON_NOT_FOUND") },
         },
       },
-    },
-    async (request) => {
-      const { couponId } = request.params;
-      const at = new Date();
-      const coupon = await deps.catalog.find(couponId);
-      if (!coupon) throw notALottery(couponId);
-      if (!coupon.drawnAt) await refuseUntilEntriesAreIn(deps, coupon, at);
-      const drawn = await deps.admin.draw(couponId, request.caller.userId, at);
-      if (!drawn) throw notALottery(couponId);
-      deps.catalog.forget(couponId);
-      await deps.changes.announce(couponId);
-      return toBody(drawn);
-    },
-  );
+      async (request) => toBody((await deps.admin.lottery(request.params.couponId)) ?? notFound(notALottery(request.params.couponId))),
+    );
+
+    typed.post(
+      "/admin/coupons/:couponId/draw",
+      {
+        onRequest: app.requireAdmin,
+        schema: {
+          summary: "Draw an ended lottery's winners once all its entries are in; every entrant gets a final status",
+          params: couponIdParams,
+          body: emptyBody,
+          response: {
+            200: lotteryBody,
+            ...errorsFor(
+              ...AS_ADMIN,
+              ...WITH_JSON_BODY,
+              "COUPON_NOT_FOUND",
+              "INVALID_COUPON",
+              "COUPON_NOT_ENDED",
+              "ENTRIES_IN_FLIGHT",
+              "LOTTERY_KEY_UNAVAILABLE",
+              "DEPENDENCY_UNAVAILABLE",
+            ),
+          },
+        },
+      },
+      async (request) => {
+        const { couponId } = request.params;
+        const at = new Date();
+        const coupon = await deps.catalog.find(couponId);
+        if (!coupon) throw notALottery(couponId);
+        if (!coupon.drawnAt) await refuseUntilEntriesAreIn(deps, coupon, at);
+        const drawn = await deps.admin.draw(couponId, request.caller.userId, at);
+        if (!drawn) throw notALottery(couponId);
+        deps.catalog.forget(couponId);
+        await deps.changes.announce(couponId);
+        return toBody(drawn);
+      },
+    );
   },
   { name: "admin-lottery-routes", dependencies: ["auth", "docs"], encapsulate: true },
 );

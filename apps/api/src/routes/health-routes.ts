@@ -24,11 +24,7 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps, isDraining: ()
     isDraining,
   });
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.get(
-    "/livez",
-    { schema: { summary: "The process is alive", response: { 200: z.object({ status: z.literal("ok") }) } } },
-    async () => health.live(),
-  );
+  typed.get("/livez", { schema: { summary: "The process is alive", response: { 200: z.object({ status: z.literal("ok") }) } } }, async () => health.live());
   const readyzSchema = {
     summary: "Kafka, Redis and Postgres answer, and the process is not draining",
     response: { 200: readiness.describe("Ready for traffic"), 503: readiness.describe("Not ready: keep traffic away") },

@@ -1,16 +1,16 @@
-import { acceptIssueRequest, type IssueRequest, type Refusal, refusalOf, UnavailableError } from "@dibs/domain";
 import type { MessageTrace } from "@dibs/contracts";
+import { acceptIssueRequest, type IssueRequest, type Refusal, refusalOf, UnavailableError } from "@dibs/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { HttpError } from "../plugins/http-error.ts";
 import { STATUS_BY_CODE } from "../plugins/errors.ts";
+import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps } from "../ports.ts";
 import type { RequestIds } from "../request-ids.ts";
-import { traceHeadersOf } from "../trace-context.ts";
 import { couponIdParams, emptyBody } from "../schemas/coupons.ts";
 import { AS_USER, errorsFor, WITH_JSON_BODY } from "../schemas/errors.ts";
 import { acceptedBody, issueHeaders, statusBody, toStatusBody } from "../schemas/issue-requests.ts";
+import { traceHeadersOf } from "../trace-context.ts";
 
 const CAMPAIGN_REFUSALS = ["COUPON_NOT_STARTED", "COUPON_ENDED", "COUPON_PAUSED", "COUPON_SOLD_OUT"] as const;
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -30,44 +30,44 @@ export interface IssueRoutesOptions {
 /** POST /coupons/:couponId/issue: the request is checked against the coupon, put on Kafka, and answered 202. */
 export const issueRoutes = fp<IssueRoutesOptions>(
   async (app: FastifyInstance, { deps, requestIds }) => {
-  app.withTypeProvider<ZodTypeProvider>().post(
-    "/coupons/:couponId/issue",
-    {
-      onRequest: [app.authenticate, refuseFromCache(deps)],
-      serializerCompiler: writeAsJson,
-      schema: {
-        summary: "Ask for a coupon: 202 once Kafka holds the request",
-        description:
-          "With an Idempotency-Key, a retry (same user, coupon and key, within 15 minutes) is the same request: it answers " +
-          "its first request id, 202 while undecided (sent to Kafka again, which changes nothing if it was there) or 200 " +
-          "with its status once decided, whatever the coupon's state now.",
-        params: couponIdParams,
-        headers: issueHeaders,
-        body: emptyBody,
-        response: {
-          200: statusBody.describe("A retry of a request already decided: its status"),
-          202: acceptedBody,
-          ...errorsFor(...AS_USER, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", ...CAMPAIGN_REFUSALS, "PUBLISH_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
+    app.withTypeProvider<ZodTypeProvider>().post(
+      "/coupons/:couponId/issue",
+      {
+        onRequest: [app.authenticate, refuseFromCache(deps)],
+        serializerCompiler: writeAsJson,
+        schema: {
+          summary: "Ask for a coupon: 202 once Kafka holds the request",
+          description:
+            "With an Idempotency-Key, a retry (same user, coupon and key, within 15 minutes) is the same request: it answers " +
+            "its first request id, 202 while undecided (sent to Kafka again, which changes nothing if it was there) or 200 " +
+            "with its status once decided, whatever the coupon's state now.",
+          params: couponIdParams,
+          headers: issueHeaders,
+          body: emptyBody,
+          response: {
+            200: statusBody.describe("A retry of a request already decided: its status"),
+            202: acceptedBody,
+            ...errorsFor(...AS_USER, ...WITH_JSON_BODY, "COUPON_NOT_FOUND", ...CAMPAIGN_REFUSALS, "PUBLISH_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"),
+          },
         },
       },
-    },
-    async (request, reply) => {
-      const { userId } = request.caller;
-      const { couponId } = request.params;
-      const trace = traceHeadersOf(request.trace);
-      const key = request.headers["idempotency-key"];
-      const scope = key ? { userId, couponId, key } : undefined;
-      if (scope) {
-        const earlier = await deps.idempotency.find(scope);
-        if (earlier) return answerAgain(earlier, deps, trace, reply);
-      }
-      const acceptedAt = new Date();
-      const fresh: IssueRequest = { requestId: requestIds.create(userId, acceptedAt.getTime()), couponId, userId, acceptedAt };
-      const claim = scope && ((r: IssueRequest) => deps.idempotency.claim(scope, r));
-      const accepted = await unavailableAs503(acceptIssueRequest(fresh, trace, { catalog: deps.catalog, publisher: deps.publisher, claim }), fresh.requestId);
-      return answerPending(accepted.requestId, reply);
-    },
-  );
+      async (request, reply) => {
+        const { userId } = request.caller;
+        const { couponId } = request.params;
+        const trace = traceHeadersOf(request.trace);
+        const key = request.headers["idempotency-key"];
+        const scope = key ? { userId, couponId, key } : undefined;
+        if (scope) {
+          const earlier = await deps.idempotency.find(scope);
+          if (earlier) return answerAgain(earlier, deps, trace, reply);
+        }
+        const acceptedAt = new Date();
+        const fresh: IssueRequest = { requestId: requestIds.create(userId, acceptedAt.getTime()), couponId, userId, acceptedAt };
+        const claim = scope && ((r: IssueRequest) => deps.idempotency.claim(scope, r));
+        const accepted = await unavailableAs503(acceptIssueRequest(fresh, trace, { catalog: deps.catalog, publisher: deps.publisher, claim }), fresh.requestId);
+        return answerPending(accepted.requestId, reply);
+      },
+    );
   },
   { name: "issue-routes", dependencies: ["auth", "tracing", "docs"], encapsulate: true },
 );

@@ -23,87 +23,87 @@ export interface StatusRoutesOptions {
 /** What a user reads of their requests: one status (now, after a wait, or as a stream) and the coupons they hold. */
 export const statusRoutes = fp<StatusRoutesOptions>(
   async (app: FastifyInstance, { deps, requestIds, waits }) => {
-  const typed = app.withTypeProvider<ZodTypeProvider>();
+    const typed = app.withTypeProvider<ZodTypeProvider>();
 
-  /** The request's decision if it has one; null while pending; 404 unless `userId` made it. */
-  async function decisionOf(requestId: string, userId: string): Promise<DecisionView | null> {
-    const decided = await deps.queries.findDecision(requestId);
-    const owned = decided ? decided.userId === userId : requestIds.isOwnedBy(requestId, userId);
-    if (!owned) throw new HttpError(404, "ISSUE_REQUEST_NOT_FOUND", `No issue request ${requestId} of yours`);
-    return decided;
-  }
+    /** The request's decision if it has one; null while pending; 404 unless `userId` made it. */
+    async function decisionOf(requestId: string, userId: string): Promise<DecisionView | null> {
+      const decided = await deps.queries.findDecision(requestId);
+      const owned = decided ? decided.userId === userId : requestIds.isOwnedBy(requestId, userId);
+      if (!owned) throw new HttpError(404, "ISSUE_REQUEST_NOT_FOUND", `No issue request ${requestId} of yours`);
+      return decided;
+    }
 
-  typed.get(
-    "/issue-requests/:requestId",
-    {
-      onRequest: app.authenticate,
-      schema: {
-        summary: "The status of one of your issue requests; Prefer: wait=N waits for the decision",
-        params: requestIdParams,
-        headers: statusHeaders,
-        response: { 200: statusBody, ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND", ...AS_WAITER) },
-      },
-    },
-    async (request, reply) => {
-      const { requestId } = request.params;
-      const { userId } = request.caller;
-      const waitSeconds = preferredWait(request.headers.prefer);
-      let decided = await decisionOf(requestId, userId);
-      if (waitSeconds !== undefined) {
-        reply.header("preference-applied", `wait=${waitSeconds}`);
-        if (!decided) decided = await waits.holding(userId, () => waits.waitFor(requestId, Date.now() + waitSeconds * 1000));
-      }
-      return decided ? toStatusBody(decided) : { requestId, status: "PENDING" as const };
-    },
-  );
-
-  // The current status first (so a reconnecting client is caught up), then the final status the moment the issuer
-  // announces it, and the stream closes. A stream holds one of the user's waits for its life.
-  typed.get(
-    "/issue-requests/:requestId/events",
-    {
-      onRequest: app.authenticate,
-      schema: {
-        summary: "Server-Sent Events: one event per status change of your issue request, closing at the final status",
-        params: requestIdParams,
-        response: {
-          200: z.string().describe("text/event-stream of `status` events"),
-          ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND", ...AS_WAITER),
+    typed.get(
+      "/issue-requests/:requestId",
+      {
+        onRequest: app.authenticate,
+        schema: {
+          summary: "The status of one of your issue requests; Prefer: wait=N waits for the decision",
+          params: requestIdParams,
+          headers: statusHeaders,
+          response: { 200: statusBody, ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND", ...AS_WAITER) },
         },
       },
-    },
-    async (request, reply) => {
-      const { requestId } = request.params;
-      const { userId } = request.caller;
-      let decided = await decisionOf(requestId, userId);
-
-      await waits.holding(userId, async () => {
-        const stream = openEventStream(reply);
-        stream.send("status", decided ? toStatusBody(decided) : { requestId, status: "PENDING" });
-        const giveUpAt = Date.now() + MAX_STREAM_MS;
-        while (!decided && !stream.closed.aborted && !waits.isClosed && Date.now() < giveUpAt) {
-          decided = await waits.waitFor(requestId, Date.now() + KEEP_ALIVE_MS, stream.closed);
-          if (decided) stream.send("status", toStatusBody(decided));
-          else if (!waits.isClosed) stream.keepAlive("still pending");
+      async (request, reply) => {
+        const { requestId } = request.params;
+        const { userId } = request.caller;
+        const waitSeconds = preferredWait(request.headers.prefer);
+        let decided = await decisionOf(requestId, userId);
+        if (waitSeconds !== undefined) {
+          reply.header("preference-applied", `wait=${waitSeconds}`);
+          if (!decided) decided = await waits.holding(userId, () => waits.waitFor(requestId, Date.now() + waitSeconds * 1000));
         }
-        // Shutting down: the client's EventSource reconnects after a second, to an instance still up.
-        if (!decided && waits.isClosed) stream.retryAfter(1_000);
-        stream.end();
-      });
-    },
-  );
+        return decided ? toStatusBody(decided) : { requestId, status: "PENDING" as const };
+      },
+    );
 
-  typed.get(
-    "/me/coupons",
-    {
-      onRequest: app.authenticate,
-      schema: { summary: "The coupons issued to you", response: { 200: heldCouponsBody, ...errorsFor(...AS_USER) } },
-    },
-    async (request) => {
-      const held = await deps.queries.couponsHeldBy(request.caller.userId);
-      return { coupons: held.map((c) => ({ ...c, issuedAt: c.issuedAt.toISOString() })) };
-    },
-  );
+    // The current status first (so a reconnecting client is caught up), then the final status the moment the issuer
+    // announces it, and the stream closes. A stream holds one of the user's waits for its life.
+    typed.get(
+      "/issue-requests/:requestId/events",
+      {
+        onRequest: app.authenticate,
+        schema: {
+          summary: "Server-Sent Events: one event per status change of your issue request, closing at the final status",
+          params: requestIdParams,
+          response: {
+            200: z.string().describe("text/event-stream of `status` events"),
+            ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND", ...AS_WAITER),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { requestId } = request.params;
+        const { userId } = request.caller;
+        let decided = await decisionOf(requestId, userId);
+
+        await waits.holding(userId, async () => {
+          const stream = openEventStream(reply);
+          stream.send("status", decided ? toStatusBody(decided) : { requestId, status: "PENDING" });
+          const giveUpAt = Date.now() + MAX_STREAM_MS;
+          while (!decided && !stream.closed.aborted && !waits.isClosed && Date.now() < giveUpAt) {
+            decided = await waits.waitFor(requestId, Date.now() + KEEP_ALIVE_MS, stream.closed);
+            if (decided) stream.send("status", toStatusBody(decided));
+            else if (!waits.isClosed) stream.keepAlive("still pending");
+          }
+          // Shutting down: the client's EventSource reconnects after a second, to an instance still up.
+          if (!decided && waits.isClosed) stream.retryAfter(1_000);
+          stream.end();
+        });
+      },
+    );
+
+    typed.get(
+      "/me/coupons",
+      {
+        onRequest: app.authenticate,
+        schema: { summary: "The coupons issued to you", response: { 200: heldCouponsBody, ...errorsFor(...AS_USER) } },
+      },
+      async (request) => {
+        const held = await deps.queries.couponsHeldBy(request.caller.userId);
+        return { coupons: held.map((c) => ({ ...c, issuedAt: c.issuedAt.toISOString() })) };
+      },
+    );
   },
   { name: "status-routes", dependencies: ["auth", "docs"], encapsulate: true },
 );

@@ -69,7 +69,11 @@ export const newCouponBody = z
 
 export const addStockBody = z.strictObject({
   add: z.number().int().min(1).max(MAX_STOCK),
-  operationId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
+  operationId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
 });
 
 const fairnessBody = z

@@ -55,9 +55,7 @@ export function errorsFor(...codes: ApiErrorCode[]): Record<number, z.ZodType> {
   return Object.fromEntries(
     [...byStatus].map(([status, statusCodes]) => [
       status,
-      z
-        .looseObject({ code: z.string().meta({ enum: [...statusCodes].sort() }), message: z.string() })
-        .describe(MEANING_BY_STATUS[status] ?? "Error"),
+      z.looseObject({ code: z.string().meta({ enum: [...statusCodes].sort() }), message: z.string() }).describe(MEANING_BY_STATUS[status] ?? "Error"),
     ]),
   );
 }

@@ -4,7 +4,11 @@ import type { DecisionView } from "../ports.ts";
 
 export const requestIdParams = z.strictObject({ requestId: z.uuid() });
 
-const idempotencyKey = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
 export const issueHeaders = z.object({ "idempotency-key": idempotencyKey.optional() });
 

@@ -7,10 +7,9 @@ export const lotteryFields = {
   entrantsHash: z
     .string()
     .nullable()
-    .describe("SHA-256 of the entrants' user ids, distinct, sorted by their UTF-8 bytes, joined by \"\\n\"; null for a draw made before seeds were derived"),
-  seed: z.string().describe("the draw's seed: SHA-256(secret \":\" entrantsHash), or the secret itself for a draw made before seeds were derived"),
+    .describe('SHA-256 of the entrants\' user ids, distinct, sorted by their UTF-8 bytes, joined by "\\n"; null for a draw made before seeds were derived'),
+  seed: z.string().describe('the draw\'s seed: SHA-256(secret ":" entrantsHash), or the secret itself for a draw made before seeds were derived'),
 };
-
 
 export const lotteryBody = z
   .object({
@@ -24,4 +23,6 @@ export const lotteryBody = z
     entrants: z.array(z.string()),
     winners: z.array(z.string()).describe("in draw order; equal to drawWinners(entrants, seed, stock)"),
   })
-  .describe("Re-run the draw: check SHA-256(secret) = seedHash and the entrants' hash, then drawWinners(entrants, seed, stock) (packages/domain/src/lottery.ts)");
+  .describe(
+    "Re-run the draw: check SHA-256(secret) = seedHash and the entrants' hash, then drawWinners(entrants, seed, stock) (packages/domain/src/lottery.ts)",
+  );

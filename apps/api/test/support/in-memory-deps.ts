@@ -58,7 +58,14 @@ export function inMemoryDeps() {
       list: async () => ({ items: [...coupons.values()], nextCursor: null }),
       summary: async (id) => {
         const c = coupons.get(id);
-        return c ? { ...c, decisions: { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, REJECTED: 0 }, decisionsPerSecond: 0, fairness: { soldOut: 0, overtaken: 0, overtakenShare: 0, largestGapMs: 0 } } : null;
+        return c
+          ? {
+              ...c,
+              decisions: { ISSUED: 0, DUPLICATE: 0, SOLD_OUT: 0, REJECTED: 0 },
+              decisionsPerSecond: 0,
+              fairness: { soldOut: 0, overtaken: 0, overtakenShare: 0, largestGapMs: 0 },
+            }
+          : null;
       },
       control: async () => null,
       addStock: async () => null,

@@ -36,7 +36,11 @@ export class KafkaDeadLetters implements DeadLetterSink {
 
   async publish(letters: readonly DeadLetter[]): Promise<void> {
     const now = new Date().toISOString();
-    for (const chunk of chunksOf(letters.map((l) => this.toMessage(l, now)), this.limits.sendBytes)) await this.send(chunk);
+    for (const chunk of chunksOf(
+      letters.map((l) => this.toMessage(l, now)),
+      this.limits.sendBytes,
+    ))
+      await this.send(chunk);
   }
 
   private async send(messages: Message[]): Promise<void> {

@@ -1,5 +1,5 @@
-import type { DecidedRequest } from "@dibs/domain";
 import { DECISIONS_CHANNEL, encodeDecisionNotices } from "@dibs/contracts";
+import type { DecidedRequest } from "@dibs/domain";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 

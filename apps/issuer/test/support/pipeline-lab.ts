@@ -1,13 +1,7 @@
 import type { Coupon, IssueGate, IssueRequest, IssueStore } from "@dibs/domain";
 import { InMemoryIssueGate, InMemoryIssueStore } from "@dibs/domain/testing";
 import pino from "pino";
-import {
-  BatchPipeline,
-  type ConsumerControl,
-  type DeadLetter,
-  type PartitionBatch,
-  type PipelineSettings,
-} from "../../src/batch-pipeline.ts";
+import { BatchPipeline, type ConsumerControl, type DeadLetter, type PartitionBatch, type PipelineSettings } from "../../src/batch-pipeline.ts";
 import { isTransient } from "../../src/failures.ts";
 import type { IncomingMessage } from "../../src/incoming-message.ts";
 
@@ -15,7 +9,19 @@ let sequence = 0;
 
 export function aCoupon(stock: number, overrides: Partial<Coupon> = {}): Coupon {
   sequence += 1;
-  return { id: `coupon-${sequence}`, name: "sale", stock, issuedCount: 0, perUserLimit: 1, startsAt: null, endsAt: null, pauses: [], mode: "FIRST_COME", drawnAt: null, ...overrides };
+  return {
+    id: `coupon-${sequence}`,
+    name: "sale",
+    stock,
+    issuedCount: 0,
+    perUserLimit: 1,
+    startsAt: null,
+    endsAt: null,
+    pauses: [],
+    mode: "FIRST_COME",
+    drawnAt: null,
+    ...overrides,
+  };
 }
 
 export function aRequest(couponId: string, userId: string): IssueRequest {

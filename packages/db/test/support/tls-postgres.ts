@@ -25,7 +25,11 @@ export async function startTlsPostgres(certificates: TestCertificates): Promise<
     execFileSync(isRoot() ? "runuser" : join(bin, command), isRoot() ? ["-u", "postgres", "--", join(bin, command), ...args] : args, { stdio: "pipe" });
   if (isRoot()) execFileSync("chown", ["postgres", home]);
   asServer("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync");
-  for (const [from, to] of [[certificates.serverCert, "server.crt"], [certificates.serverKey, "server.key"], [certificates.ca, "root.crt"]] as const) {
+  for (const [from, to] of [
+    [certificates.serverCert, "server.crt"],
+    [certificates.serverKey, "server.key"],
+    [certificates.ca, "root.crt"],
+  ] as const) {
     copyFileSync(from, join(data, to));
     chmodSync(join(data, to), 0o600);
     if (isRoot()) execFileSync("chown", ["postgres", join(data, to)]);

@@ -12,8 +12,26 @@ export async function startTlsRedisServer(certificates: TestCertificates): Promi
   const port = await freePort();
   const server = spawn(
     "redis-server",
-    ["--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--tls-cert-file", certificates.serverCert, "--tls-key-file", certificates.serverKey,
-      "--tls-ca-cert-file", certificates.ca, "--tls-auth-clients", "yes", "--save", "", "--appendonly", "no"],
+    [
+      "--port",
+      "0",
+      "--tls-port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--tls-cert-file",
+      certificates.serverCert,
+      "--tls-key-file",
+      certificates.serverKey,
+      "--tls-ca-cert-file",
+      certificates.ca,
+      "--tls-auth-clients",
+      "yes",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -21,11 +21,42 @@ export function makeTestCertificates(purpose: string): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), `dibs-${purpose}-tls-`));
   const at = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  const authority = (name: string) => openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=dibs ${purpose} ${name}`, "-keyout", `${name}-key.pem`, "-out", `${name}.pem`);
+  const authority = (name: string) =>
+    openssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=dibs ${purpose} ${name}`,
+      "-keyout",
+      `${name}-key.pem`,
+      "-out",
+      `${name}.pem`,
+    );
   const signed = (name: string, subject: string, extensions: string[]) => {
     writeFileSync(at(`${name}.ext`), `${extensions.join("\n")}\n`);
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", `${name}-key.pem`, "-out", `${name}.csr`);
-    openssl("x509", "-req", "-days", "2", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out", `${name}.pem`, "-extfile", `${name}.ext`);
+    openssl(
+      "x509",
+      "-req",
+      "-days",
+      "2",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca-key.pem",
+      "-CAcreateserial",
+      "-out",
+      `${name}.pem`,
+      "-extfile",
+      `${name}.ext`,
+    );
   };
   authority("ca");
   authority("other-ca");
