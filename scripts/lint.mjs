@@ -12,6 +12,13 @@ const CHECKS = [
   { name: "knip (unused files, exports and dependencies, knip.jsonc)", args: ["knip", "--no-progress"] },
 ];
 
+// The layering and dead-code checks follow imports into the generated Prisma client: a fresh clone has none yet.
+const generated = spawnSync("pnpm", ["--silent", "--filter", "@dibs/db", "build"], { stdio: "inherit", cwd: root });
+if (generated.status !== 0) {
+  console.error("\nlint: generating the Prisma client (pnpm --filter @dibs/db build) failed (see above)");
+  process.exit(1);
+}
+
 const failed = [];
 for (const check of CHECKS) {
   console.log(`\n\x1b[1mlint ▸ ${check.name}\x1b[0m`);
