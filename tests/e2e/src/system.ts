@@ -13,12 +13,20 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/** Where the apps find Redis: the tests' Redis database, unless a test gives the Redis Cluster's nodes. */
+export interface RedisTarget {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: readonly string[];
+}
+
+const singleRedis: RedisTarget = { REDIS_URL: testEnv.redisUrl };
+
 /** A real API instance on an ephemeral port: real Kafka, Redis and Postgres behind it. */
-export async function startApi(): Promise<RunningApi> {
+export async function startApi(redis: RedisTarget = singleRedis): Promise<RunningApi> {
   const adapters = await connectAdapters(
     {
       DATABASE_URL: testEnv.databaseUrl,
-      REDIS_URL: testEnv.redisUrl,
+      ...redis,
       KAFKA_BROKERS: testEnv.kafkaBrokers,
       PUBLISH_TIMEOUT_MS: 10_000,
       ISSUER_GROUP_ID: testEnv.issuerGroupId,
@@ -43,12 +51,12 @@ export async function startApi(): Promise<RunningApi> {
   };
 }
 
-export async function startIssuers(count: number): Promise<Issuer[]> {
+export async function startIssuers(count: number, redis: RedisTarget = singleRedis): Promise<Issuer[]> {
   const issuers = Array.from({ length: count }, (_, i) =>
     createIssuer(
       {
         DATABASE_URL: testEnv.databaseUrl,
-        REDIS_URL: testEnv.redisUrl,
+        ...redis,
         KAFKA_BROKERS: testEnv.kafkaBrokers,
         ISSUER_GROUP_ID: testEnv.issuerGroupId,
       },
