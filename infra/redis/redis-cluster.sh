@@ -7,6 +7,8 @@
 #   redis-cluster.sh status        each node's role and the cluster's state
 #   redis-cluster.sh kill-node N   SIGKILL node N (1..6); its replica takes over once the others agree it is gone
 #   redis-cluster.sh start-node N  start node N again on its cluster config: it rejoins, as a replica if replaced
+#   redis-cluster.sh pause-node N  SIGSTOP node N: a replica so paused falls behind its master's writes
+#   redis-cluster.sh resume-node N SIGCONT node N
 #   redis-cluster.sh nodes         the seed nodes, host:port,host:port (what REDIS_CLUSTER_NODES takes)
 #
 # Nothing is persisted (no RDB, no AOF): a killed master's writes that had not reached its replica are gone, as in a
@@ -145,12 +147,22 @@ kill_node() {
   say "killed node $1 (pid $pid, port $(port_of "$1"))"
 }
 
+signal_node() {
+  check_node "$2"
+  local pid
+  pid="$(pid_of "$2")"
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || die "node $2 is not running"
+  kill "-$1" "$pid"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
   kill-node) kill_node "${2:-}" ;;
   start-node) check_node "${2:-}"; start_node "$2"; say "node $2 up" ;;
+  pause-node) signal_node STOP "${2:-}"; say "paused node $2" ;;
+  resume-node) signal_node CONT "${2:-}"; say "resumed node $2" ;;
   nodes) seeds ;;
-  *) die "usage: redis-cluster.sh start | stop | status | kill-node N | start-node N | nodes" ;;
+  *) die "usage: redis-cluster.sh start | stop | status | kill-node N | start-node N | pause-node N | resume-node N | nodes" ;;
 esac
