@@ -51,7 +51,10 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
   const redis = createRedis(config, { maxRetriesPerRequest: 1, commandTimeout: 1_000 });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const subscriber = createSubscriber(redis);
-  subscriber.on("error", (err) => log.warn({ err: err.message }, "redis subscriber connection error"));
+  subscriber.on(
+    "error",
+    oncePerSecond((err: Error, suppressed) => log.warn({ err: err.message, suppressed }, "redis subscriber connection error")),
+  );
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 20 });
 
   const partitions = metadata.topics[0]!.partitions;
@@ -98,5 +101,24 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
       subscriber.disconnect();
       redis.disconnect();
     },
+  };
+}
+
+/**
+ * During a cluster failover the sharded subscriber retries the dead master many times a second, each retry an error:
+ * one line a second says as much, with how many were left out since the last.
+ */
+function oncePerSecond<T>(report: (value: T, suppressed: number) => void): (value: T) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (value) => {
+    const now = Date.now();
+    if (now - last < 1_000) {
+      suppressed += 1;
+      return;
+    }
+    report(value, suppressed);
+    last = now;
+    suppressed = 0;
   };
 }
