@@ -141,6 +141,37 @@ describe("createRedis with REDIS_CLUSTER_NODES", () => {
     }
   });
 
+  it("takes the ACL user and password from REDIS_URL for every node, the subscriber's included; a wrong password is refused", async () => {
+    const user = throwawayRedisUser(
+      `redis://${CLUSTER_NODES[0]}`,
+      CLUSTER_NODES.slice(1).map((node) => `redis://${node}`),
+    );
+    await user.create();
+    const { redis } = connect({ REDIS_URL: user.url(), REDIS_CLUSTER_NODES: CLUSTER_NODES.join(",") });
+    const subscriber = createSubscriber(redis);
+    const refused = createRedis(schema.parse({ REDIS_URL: user.url("not-the-password"), REDIS_CLUSTER_NODES: CLUSTER_NODES.join(",") }), { lazyConnect: true });
+    const refusals: string[] = [];
+    refused.on("node error", (error: Error) => refusals.push(error.message));
+    refused.on("error", () => undefined);
+    try {
+      for (const key of ["dibs:{coupon:a}:acl", "dibs:{coupon:b}:acl", "dibs:{coupon:c}:acl"]) {
+        await redis.set(key, user.name, "EX", 10);
+        expect(await redis.get(key)).toBe(user.name);
+      }
+      const { promise: heard, resolve } = Promise.withResolvers<string>();
+      await subscribe(subscriber, "dibs:acl-channel", resolve);
+      await publish(redis, "dibs:acl-channel", "as the ACL user");
+      expect(await heard).toBe("as the ACL user");
+      await expect(refused.connect()).rejects.toThrow();
+      expect(refusals.join("\n")).toMatch(/WRONGPASS/);
+    } finally {
+      refused.disconnect();
+      subscriber.disconnect();
+      redis.disconnect();
+      await user.remove();
+    }
+  });
+
   it("refuses a node that is not host:port, and a database other than 0", () => {
     const parsed = schema.safeParse({ REDIS_URL: "redis://127.0.0.1/3", REDIS_CLUSTER_NODES: "127.0.0.1:17001, 127.0.0.1" });
     expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
