@@ -1,19 +1,16 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createRedis, type RedisClient } from "@dibs/gate";
+import { CLUSTER_NODES, redisClusterSh } from "@dibs/gate/testing/cluster";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testApp, userToken } from "./support/test-app.ts";
-
-const script = new URL("../../../infra/redis/redis-cluster.sh", import.meta.url).pathname;
-const CLUSTER_NODES = [17001, 17002, 17003, 17004, 17005, 17006].map((port) => `127.0.0.1:${port}`);
 
 describe("the per-user rate limit on a Redis Cluster", () => {
   let redis: RedisClient;
   const apps: FastifyInstance[] = [];
 
-  beforeAll(() => {
-    execFileSync("bash", [script, "start"], { stdio: "inherit" });
+  beforeAll(async () => {
+    await redisClusterSh("start");
     redis = createRedis({ REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: CLUSTER_NODES });
   }, 60_000);
   afterAll(async () => {

@@ -2,8 +2,6 @@
 export const testEnv = {
   databaseUrl: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/dibs_test",
   redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1",
-  /** The tests' Redis Cluster, which infra/redis/redis-cluster.sh starts. */
-  redisClusterNodes: [17001, 17002, 17003, 17004, 17005, 17006].map((port) => `127.0.0.1:${port}`),
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9192").split(","),
   jwtSecret: "e2e-secret-e2e-secret-e2e-secret-0123456789",
   jwtIssuer: "dibs",

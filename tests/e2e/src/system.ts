@@ -13,24 +13,27 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Where the apps find Redis: the tests' Redis database, unless a test gives the Redis Cluster's nodes. */
-export interface RedisTarget {
-  REDIS_URL: string;
+/**
+ * What a test may change of the apps' settings: Redis (the tests' database unless it gives the Redis Cluster's nodes)
+ * and the issuers' consumer group.
+ */
+export interface SystemSettings {
+  REDIS_URL?: string;
   REDIS_CLUSTER_NODES?: readonly string[];
+  ISSUER_GROUP_ID?: string;
 }
 
-const singleRedis: RedisTarget = { REDIS_URL: testEnv.redisUrl };
-
 /** A real API instance on an ephemeral port: real Kafka, Redis and Postgres behind it. */
-export async function startApi(redis: RedisTarget = singleRedis): Promise<RunningApi> {
+export async function startApi(settings: SystemSettings = {}): Promise<RunningApi> {
   const adapters = await connectAdapters(
     {
       DATABASE_URL: testEnv.databaseUrl,
-      ...redis,
+      REDIS_URL: testEnv.redisUrl,
       KAFKA_BROKERS: testEnv.kafkaBrokers,
       PUBLISH_TIMEOUT_MS: 10_000,
       ISSUER_GROUP_ID: testEnv.issuerGroupId,
       LOTTERY_SECRET_KEY: testEnv.lotterySecretKey,
+      ...settings,
     },
     log.child({ app: "api" }),
   );
@@ -51,14 +54,15 @@ export async function startApi(redis: RedisTarget = singleRedis): Promise<Runnin
   };
 }
 
-export async function startIssuers(count: number, redis: RedisTarget = singleRedis): Promise<Issuer[]> {
+export async function startIssuers(count: number, settings: SystemSettings = {}): Promise<Issuer[]> {
   const issuers = Array.from({ length: count }, (_, i) =>
     createIssuer(
       {
         DATABASE_URL: testEnv.databaseUrl,
-        ...redis,
+        REDIS_URL: testEnv.redisUrl,
         KAFKA_BROKERS: testEnv.kafkaBrokers,
         ISSUER_GROUP_ID: testEnv.issuerGroupId,
+        ...settings,
       },
       log.child({ app: "issuer", instance: i }),
     ),

@@ -14,8 +14,6 @@ export const faultEnv = {
   redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1",
   singleBroker: list(process.env.KAFKA_BROKERS ?? "127.0.0.1:9192"),
   cluster: list(process.env.KAFKA_CLUSTER_BROKERS ?? "127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094"),
-  /** The tests' Redis Cluster (infra/redis/redis-cluster.sh): 3 masters and their replicas. */
-  redisClusterNodes: [17001, 17002, 17003, 17004, 17005, 17006].map((port) => `127.0.0.1:${port}`),
   jwtSecret: "faults-secret-faults-secret-faults-0123456789",
   jwtIssuer: "dibs",
   requestIdSecret: "faults-request-ids-faults-request-ids-0123456",

@@ -3,6 +3,7 @@ import { type CheckReport, checkCoupon, checkLiveness, type ScenarioRow } from "
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createPrismaClient } from "@dibs/db";
 import { createRedis, type RedisClient } from "@dibs/gate";
+import { CLUSTER_NODES } from "@dibs/gate/testing/cluster";
 import { createKafka, type Logger } from "@dibs/kafka";
 import type { Admin, Kafka } from "kafkajs";
 import { inject } from "vitest";
@@ -61,7 +62,7 @@ export class FaultSystem {
     this.options = options;
     this.redis =
       options.redis === "cluster"
-        ? createRedis({ REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: faultEnv.redisClusterNodes })
+        ? createRedis({ REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: CLUSTER_NODES })
         : createRedis({ REDIS_URL: faultEnv.redisUrl });
     // Redis is flushed, restarted and stopped on purpose; the commands that fail meanwhile say so themselves.
     this.redis.on("error", () => undefined);
@@ -186,7 +187,7 @@ export class FaultSystem {
 
   private redisEnv(): { REDIS_URL: string; REDIS_CLUSTER_NODES?: string } {
     return this.options.redis === "cluster"
-      ? { REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: faultEnv.redisClusterNodes.join(",") }
+      ? { REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: CLUSTER_NODES.join(",") }
       : { REDIS_URL: faultEnv.redisUrl };
   }
 

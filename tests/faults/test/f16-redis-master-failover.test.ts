@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { DECISIONS_CHANNEL, decodeDecisionNotices, gateKeys } from "@dibs/contracts";
 import { createSubscriber, subscribe } from "@dibs/gate";
+import { redisClusterSh } from "@dibs/gate/testing/cluster";
 import { type Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../src/env.ts";
 import { crowd, interleave } from "../src/load.ts";
 import { FaultSystem } from "../src/system.ts";
 
@@ -14,15 +13,6 @@ const COUPONS_EACH_SIDE = 3;
 const STOCK = 300;
 const USERS = 450;
 const REQUESTS = 600;
-
-/** infra/redis/redis-cluster.sh without blocking the event loop: the sale goes on meanwhile. */
-function redisClusterSh(...args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [`${repoRoot}infra/redis/redis-cluster.sh`, ...args], { stdio: ["ignore", "inherit", "inherit"] });
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`redis-cluster.sh ${args.join(" ")} exited with ${code}`))));
-  });
-}
 
 const nodeOfPort = (port: number) => port - FIRST_PORT + 1;
 
