@@ -34,3 +34,7 @@ export async function checkDatabaseAndCache(databaseUrl, redisUrl) {
 export function kafka(...args) {
   execFileSync("bash", [`${root}infra/kafka/kafka.sh`, ...args], { stdio: "inherit" });
 }
+
+export function redisCluster(...args) {
+  execFileSync("bash", [`${root}infra/redis/redis-cluster.sh`, ...args], { stdio: "inherit" });
+}

@@ -1,4 +1,4 @@
-// pnpm test: brings up what the tests need (Kafka: the tests' own broker and the 3-node cluster), then lints (pnpm lint),
+// pnpm test: brings up what the tests need (Kafka: the tests' own broker and the 3-node cluster; the Redis Cluster), then lints (pnpm lint),
 // typechecks and tests every package against the real Kafka, Redis and Postgres, and prints one closing count.
 //
 // The tests share no state with pnpm dev: they use their own broker (127.0.0.1:9192, so none of their topics, groups or
@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { root } from "./env.mjs";
-import { checkDatabaseAndCache, kafka } from "./services.mjs";
+import { checkDatabaseAndCache, kafka, redisCluster } from "./services.mjs";
 
 const started = Date.now();
 // The whole suite takes a quarter of this on the project's machines.
@@ -28,6 +28,8 @@ try {
   kafka("start", "--test");
   kafka("start", "--sasl");
   kafka("start", "--nodes", "3");
+  step("Redis Cluster: 3 masters and their replicas, from the machine's redis-server");
+  redisCluster("start");
   for (const results of resultFiles()) rmSync(results, { force: true });
   step("lint: format, lint rules, layering, dead code");
   try {

@@ -1,4 +1,4 @@
-import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
+import { checkRedis, redisVariables } from "@dibs/gate";
 import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
 import { configLoader, INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
@@ -39,7 +39,7 @@ export const configSchema = z
     WAITS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(5),
     WAITS_PER_INSTANCE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     ...kafkaSecurityVariables,
-    ...redisTlsVariables,
+    ...redisVariables,
     // Seals lottery secrets until their draw; creating or drawing a lottery is refused without it.
     LOTTERY_SECRET_KEY: z
       .string()
@@ -80,7 +80,7 @@ export const configSchema = z
     );
   })
   .superRefine(checkKafkaSecurity)
-  .superRefine(checkRedisTls);
+  .superRefine(checkRedis);
 
 export type ApiConfig = z.infer<typeof configSchema>;
 

@@ -1,8 +1,7 @@
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
-import { createRedis, RedisIssueGate, type RedisSettings } from "@dibs/gate";
+import { createRedis, createSubscriber, type RedisClient, RedisIssueGate, type RedisSettings } from "@dibs/gate";
 import { createIdempotentProducer, createKafka, ensureTopics, type KafkaSecuritySettings, kafkaSecurityFrom } from "@dibs/kafka";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
 import { KafkaIssueRequestPublisher } from "./adapters/kafka-issue-request-publisher.ts";
@@ -23,7 +22,7 @@ export interface ApiAdapters {
   /** What the adapters count into; give it to buildApp so /metrics serves it. */
   metrics: ApiMetrics;
   /** For the per-user rate limit, whose counts every API instance shares. */
-  redis: Redis;
+  redis: RedisClient;
   /** Flushes what is queued for Kafka and closes every connection. */
   close(): Promise<void>;
 }
@@ -51,8 +50,11 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
 
   const redis = createRedis(config, { maxRetriesPerRequest: 1, commandTimeout: 1_000 });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const subscriber = redis.duplicate({ commandTimeout: undefined });
-  subscriber.on("error", (err) => log.warn({ err: err.message }, "redis subscriber connection error"));
+  const subscriber = createSubscriber(redis);
+  subscriber.on(
+    "error",
+    oncePerSecond((err: Error, suppressed) => log.warn({ err: err.message, suppressed }, "redis subscriber connection error")),
+  );
   const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 20 });
 
   const partitions = metadata.topics[0]!.partitions;
@@ -99,5 +101,24 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
       subscriber.disconnect();
       redis.disconnect();
     },
+  };
+}
+
+/**
+ * During a cluster failover the sharded subscriber retries the dead master many times a second, each retry an error:
+ * one line a second says as much, with how many were left out since the last.
+ */
+function oncePerSecond<T>(report: (value: T, suppressed: number) => void): (value: T) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (value) => {
+    const now = Date.now();
+    if (now - last < 1_000) {
+      suppressed += 1;
+      return;
+    }
+    report(value, suppressed);
+    last = now;
+    suppressed = 0;
   };
 }

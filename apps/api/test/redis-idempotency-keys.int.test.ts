@@ -1,15 +1,33 @@
 import { randomUUID } from "node:crypto";
+import { createRedis, type RedisClient } from "@dibs/gate";
+import { CLUSTER_NODES, redisClusterSh } from "@dibs/gate/testing/cluster";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idempotencyKeyOf, RedisIdempotencyKeys } from "../src/adapters/redis-idempotency-keys.ts";
 
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");
-const keys = new RedisIdempotencyKeys(redis);
-afterAll(() => redis.disconnect());
+/** One key per scope, so the same on one Redis and on the tests' Redis Cluster. */
+const targets = [
+  { name: "one Redis", connect: async (): Promise<RedisClient> => new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1") },
+  {
+    name: "a Redis Cluster",
+    connect: async (): Promise<RedisClient> => {
+      await redisClusterSh("start");
+      return createRedis({ REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: CLUSTER_NODES });
+    },
+  },
+];
 
 const aRequest = (userId: string, couponId: string) => ({ requestId: randomUUID(), couponId, userId, acceptedAt: new Date() });
 
-describe("Idempotency-Keys in Redis", () => {
+describe.each(targets)("Idempotency-Keys on $name", ({ connect }) => {
+  let redis: RedisClient;
+  let keys: RedisIdempotencyKeys;
+  beforeAll(async () => {
+    redis = await connect();
+    keys = new RedisIdempotencyKeys(redis);
+  }, 60_000);
+  afterAll(() => redis.disconnect());
+
   it("keep apart two scopes that joined with ':' would read the same", async () => {
     const [c1, c2] = [randomUUID(), randomUUID()];
     const alice = { userId: "a", couponId: c1, key: `k:${c2}:z` };

@@ -1,4 +1,4 @@
-import { checkRedisTls, redisTlsVariables } from "@dibs/gate";
+import { checkRedis, redisVariables } from "@dibs/gate";
 import { checkKafkaSecurity, kafkaSecurityVariables } from "@dibs/kafka";
 import { configLoader, INSECURE_DEV_DEFAULTS, passwordOf, refuseShippedSecrets } from "@dibs/runtime";
 import { z } from "zod";
@@ -22,7 +22,7 @@ export const configVariables = z.object({
   /** For pnpm dev and the tests only: the repository's own passwords are taken. */
   [INSECURE_DEV_DEFAULTS]: z.stringbool().default(false),
   ...kafkaSecurityVariables,
-  ...redisTlsVariables,
+  ...redisVariables,
 });
 
 export const configSchema = configVariables
@@ -34,7 +34,7 @@ export const configSchema = configVariables
     ),
   )
   .superRefine(checkKafkaSecurity)
-  .superRefine(checkRedisTls);
+  .superRefine(checkRedis);
 
 export type IssuerConfig = z.infer<typeof configSchema>;
 

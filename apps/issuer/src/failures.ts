@@ -69,7 +69,12 @@ const TRANSIENT_NAMES = new Set([
 
 /** Redis refusing for now: loading its data, a script running too long, a failover, a repair holding the fence. */
 const REDIS_BUSY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|FENCED)\b/;
-const REDIS_CONNECTION = /^(Connection is closed|Command timed out|Stream isn't writeable|Reached the max retries per request limit)/;
+/**
+ * A Redis Cluster's failover: a master gone until its replica is promoted (ioredis gives up on a command after its
+ * redirections, or cannot read the slots from any node meanwhile).
+ */
+const REDIS_CONNECTION =
+  /^(Connection is closed|Command timed out|Stream isn't writeable|Reached the max retries per request limit|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready)/;
 
 /** The batch is no longer this issuer's to decide (rebalance, stop): its messages come again to their next owner. */
 export class AbandonedError extends Error {

@@ -1,6 +1,6 @@
 import { gateKeys } from "@dibs/contracts";
 import type { PrismaClient } from "@dibs/db";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@dibs/gate";
 
 /** What the load generator saw: every request it sent and how the API answered. */
 export interface ObservedRequest {
@@ -29,7 +29,7 @@ export interface CheckReport {
  * The exactness checker: after traffic drains, Postgres, Redis and the load generator's record must agree.
  * I1 no over-issue, I2 no duplicate, I3 no lost request, I4 exact fill, I5 Redis converged with Postgres.
  */
-export async function checkCoupon(prisma: PrismaClient, redis: Redis, couponId: string, observed: ObservedRequest[]): Promise<CheckReport> {
+export async function checkCoupon(prisma: PrismaClient, redis: RedisClient, couponId: string, observed: ObservedRequest[]): Promise<CheckReport> {
   const violations: string[] = [];
   const coupon = await prisma.coupon.findUniqueOrThrow({ where: { id: couponId } });
   const issues = await prisma.couponIssue.findMany({ where: { couponId }, select: { userId: true, seq: true } });

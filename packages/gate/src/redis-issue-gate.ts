@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { gateKeys, stagedGateKeys } from "@dibs/contracts";
 import type { CouponLedger, Decision, GateLimits, GateVerdicts, IssueGate, IssueRequest, Verdict } from "@dibs/domain";
-import type { Redis, Result } from "ioredis";
+import type { Result } from "ioredis";
+import type { RedisClient } from "./redis-connection.ts";
 
 const decideScript = readFileSync(new URL("./decide.lua", import.meta.url), "utf8");
 const installScript = readFileSync(new URL("./install-rebuild.lua", import.meta.url), "utf8");
@@ -39,9 +40,9 @@ declare module "ioredis" {
 }
 
 export class RedisIssueGate implements IssueGate {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.redis = redis;
     redis.defineCommand("dibsDecide", { numberOfKeys: 4, lua: decideScript });
     redis.defineCommand("dibsInstallRebuild", { numberOfKeys: 6, lua: installScript });

@@ -13,8 +13,18 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/**
+ * What a test may change of the apps' settings: Redis (the tests' database unless it gives the Redis Cluster's nodes)
+ * and the issuers' consumer group.
+ */
+export interface SystemSettings {
+  REDIS_URL?: string;
+  REDIS_CLUSTER_NODES?: readonly string[];
+  ISSUER_GROUP_ID?: string;
+}
+
 /** A real API instance on an ephemeral port: real Kafka, Redis and Postgres behind it. */
-export async function startApi(): Promise<RunningApi> {
+export async function startApi(settings: SystemSettings = {}): Promise<RunningApi> {
   const adapters = await connectAdapters(
     {
       DATABASE_URL: testEnv.databaseUrl,
@@ -23,6 +33,7 @@ export async function startApi(): Promise<RunningApi> {
       PUBLISH_TIMEOUT_MS: 10_000,
       ISSUER_GROUP_ID: testEnv.issuerGroupId,
       LOTTERY_SECRET_KEY: testEnv.lotterySecretKey,
+      ...settings,
     },
     log.child({ app: "api" }),
   );
@@ -43,7 +54,7 @@ export async function startApi(): Promise<RunningApi> {
   };
 }
 
-export async function startIssuers(count: number): Promise<Issuer[]> {
+export async function startIssuers(count: number, settings: SystemSettings = {}): Promise<Issuer[]> {
   const issuers = Array.from({ length: count }, (_, i) =>
     createIssuer(
       {
@@ -51,6 +62,7 @@ export async function startIssuers(count: number): Promise<Issuer[]> {
         REDIS_URL: testEnv.redisUrl,
         KAFKA_BROKERS: testEnv.kafkaBrokers,
         ISSUER_GROUP_ID: testEnv.issuerGroupId,
+        ...settings,
       },
       log.child({ app: "issuer", instance: i }),
     ),

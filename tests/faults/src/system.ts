@@ -2,8 +2,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { type CheckReport, checkCoupon, checkLiveness, type ScenarioRow } from "@dibs/checker";
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createPrismaClient } from "@dibs/db";
+import { createRedis, type RedisClient } from "@dibs/gate";
+import { CLUSTER_NODES } from "@dibs/gate/testing/cluster";
 import { createKafka, type Logger } from "@dibs/kafka";
-import { Redis } from "ioredis";
 import type { Admin, Kafka } from "kafkajs";
 import { inject } from "vitest";
 import { faultEnv, repoRoot } from "./env.ts";
@@ -16,6 +17,8 @@ export interface SystemOptions {
   apis?: number;
   issuers?: number;
   kafka?: "single" | "cluster";
+  /** The apps' Redis: the tests' database on the single Redis, or the tests' Redis Cluster (redis-cluster.sh). */
+  redis?: "single" | "cluster";
   apiEnv?: Record<string, string>;
 }
 
@@ -42,7 +45,7 @@ export class FaultSystem {
   readonly apis: AppProcess[] = [];
   readonly issuers: AppProcess[] = [];
   readonly prisma = createPrismaClient(faultEnv.databaseUrl);
-  readonly redis = new Redis(faultEnv.redisUrl);
+  readonly redis: RedisClient;
   /** A quiet client on the scenario's brokers, for producing and reading directly. */
   readonly kafka: Kafka;
   readonly admin: Admin;
@@ -57,6 +60,10 @@ export class FaultSystem {
 
   private constructor(options: SystemOptions) {
     this.options = options;
+    this.redis =
+      options.redis === "cluster"
+        ? createRedis({ REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: CLUSTER_NODES })
+        : createRedis({ REDIS_URL: faultEnv.redisUrl });
     // Redis is flushed, restarted and stopped on purpose; the commands that fail meanwhile say so themselves.
     this.redis.on("error", () => undefined);
     this.brokers = options.kafka === "cluster" ? faultEnv.cluster : faultEnv.singleBroker;
@@ -178,11 +185,17 @@ export class FaultSystem {
     this.redis.disconnect();
   }
 
+  private redisEnv(): { REDIS_URL: string; REDIS_CLUSTER_NODES?: string } {
+    return this.options.redis === "cluster"
+      ? { REDIS_URL: "redis://127.0.0.1", REDIS_CLUSTER_NODES: CLUSTER_NODES.join(",") }
+      : { REDIS_URL: faultEnv.redisUrl };
+  }
+
   private commonEnv(): Record<string, string> {
     // The suite's own secrets, which the apps take only on a development run.
     return {
       DATABASE_URL: faultEnv.databaseUrl,
-      REDIS_URL: faultEnv.redisUrl,
+      ...this.redisEnv(),
       KAFKA_BROKERS: this.brokers.join(","),
       LOG_LEVEL: "warn",
       INSECURE_DEV_DEFAULTS: "true",

@@ -1,7 +1,6 @@
 import { type PrismaClient, toCoupon, toPublishedLottery, WITH_DRAW_RECORD, WITH_PAUSES } from "@dibs/db";
 import { type CouponView, UnavailableError } from "@dibs/domain";
-import { issuedAtGate } from "@dibs/gate";
-import type { Redis } from "ioredis";
+import { issuedAtGate, type RedisClient } from "@dibs/gate";
 import type { Logger } from "pino";
 import type { CachedCatalog, CatalogCoupon } from "../ports.ts";
 
@@ -37,11 +36,11 @@ export class CachedCouponCatalog implements CachedCatalog {
   private readonly views = new WeakMap<CouponRow, [CatalogCoupon | undefined, CatalogCoupon | undefined]>();
 
   private readonly prisma: PrismaClient;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly options: CatalogOptions;
   private readonly log: Logger;
 
-  constructor(prisma: PrismaClient, redis: Redis, options: CatalogOptions, log: Logger) {
+  constructor(prisma: PrismaClient, redis: RedisClient, options: CatalogOptions, log: Logger) {
     this.prisma = prisma;
     this.redis = redis;
     this.options = options;

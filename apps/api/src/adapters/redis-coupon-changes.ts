@@ -1,28 +1,20 @@
 import { COUPON_CHANGES_CHANNEL } from "@dibs/contracts";
-import type { Redis } from "ioredis";
+import { publish, type RedisClient, subscribe } from "@dibs/gate";
 import type { CouponChanges } from "../ports.ts";
 
 export class RedisCouponChanges implements CouponChanges {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.redis = redis;
   }
 
   async announce(couponId: string): Promise<void> {
-    await this.redis.publish(COUPON_CHANGES_CHANNEL, couponId);
+    await publish(this.redis, COUPON_CHANGES_CHANNEL, couponId);
   }
 }
 
 /** Calls `onChange` for every announced coupon; the returned function unsubscribes. */
-export async function listenForCouponChanges(subscriber: Redis, onChange: (couponId: string) => void): Promise<() => Promise<void>> {
-  await subscriber.subscribe(COUPON_CHANGES_CHANNEL);
-  const listener = (channel: string, couponId: string) => {
-    if (channel === COUPON_CHANGES_CHANNEL) onChange(couponId);
-  };
-  subscriber.on("message", listener);
-  return async () => {
-    subscriber.off("message", listener);
-    await subscriber.unsubscribe(COUPON_CHANGES_CHANNEL);
-  };
+export function listenForCouponChanges(subscriber: RedisClient, onChange: (couponId: string) => void): Promise<() => Promise<void>> {
+  return subscribe(subscriber, COUPON_CHANGES_CHANNEL, onChange);
 }

@@ -1,5 +1,5 @@
 import { DECISIONS_CHANNEL, decodeDecisionNotices } from "@dibs/contracts";
-import type { Redis } from "ioredis";
+import { type RedisClient, subscribe } from "@dibs/gate";
 import type { Logger } from "pino";
 import type { DecisionFeed } from "../ports.ts";
 
@@ -13,10 +13,10 @@ export class RedisDecisionFeed implements DecisionFeed {
     this.log = log;
   }
 
-  async listen(subscriber: Redis): Promise<void> {
-    await subscriber.subscribe(DECISIONS_CHANNEL);
-    subscriber.on("message", (channel: string, message: string) => {
-      if (channel !== DECISIONS_CHANNEL || this.listeners.length === 0) return;
+  /** On a Redis Cluster the channel is sharded: it lives on its slot's master, and follows it through a failover. */
+  async listen(subscriber: RedisClient): Promise<void> {
+    await subscribe(subscriber, DECISIONS_CHANNEL, (message) => {
+      if (this.listeners.length === 0) return;
       try {
         const requestIds = decodeDecisionNotices(message).map((notice) => notice.requestId);
         for (const listener of this.listeners) listener(requestIds);

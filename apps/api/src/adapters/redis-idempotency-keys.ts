@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type IssueRequest, UnavailableError } from "@dibs/domain";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@dibs/gate";
 import type { IdempotencyKeys, IdempotencyScope } from "../ports.ts";
 
 /** Long enough for a client to retry through a flash sale, short enough that keys do not pile up. */
@@ -17,9 +17,9 @@ export function idempotencyKeyOf({ userId, couponId, key }: IdempotencyScope): s
 }
 
 export class RedisIdempotencyKeys implements IdempotencyKeys {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.redis = redis;
   }
 

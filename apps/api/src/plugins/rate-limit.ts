@@ -1,14 +1,14 @@
+import type { RedisClient } from "@dibs/gate";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import type { Redis } from "ioredis";
 import { HttpError } from "./http-error.ts";
 
 export interface RateLimitOptions {
   /** Requests per user per second; 0 turns the limiter off (the benchmark runs without it). */
   perUserPerSecond: number;
   /** Where the counts live, so that every API instance sees the same ones; in memory, per instance, without it. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 /**

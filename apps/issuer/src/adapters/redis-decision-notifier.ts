@@ -1,6 +1,6 @@
 import { DECISIONS_CHANNEL, encodeDecisionNotices } from "@dibs/contracts";
 import type { DecidedRequest } from "@dibs/domain";
-import type { Redis } from "ioredis";
+import { publish, type RedisClient } from "@dibs/gate";
 import type { Logger } from "pino";
 
 /**
@@ -8,10 +8,10 @@ import type { Logger } from "pino";
  * So a failure here is logged and never fails the batch.
  */
 export class RedisDecisionNotifier {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly log: Logger;
 
-  constructor(redis: Redis, log: Logger) {
+  constructor(redis: RedisClient, log: Logger) {
     this.redis = redis;
     this.log = log;
   }
@@ -19,7 +19,7 @@ export class RedisDecisionNotifier {
   async notify(decided: readonly DecidedRequest[]): Promise<void> {
     if (decided.length === 0) return;
     try {
-      await this.redis.publish(DECISIONS_CHANNEL, encodeDecisionNotices(decided));
+      await publish(this.redis, DECISIONS_CHANNEL, encodeDecisionNotices(decided));
     } catch (error) {
       this.log.warn({ err: error, decisions: decided.length }, "could not announce decisions; clients will read them from Postgres");
     }

@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 
-/** An ACL user of the test's own on the shared Redis, made by `create` and gone after `remove`. */
+/**
+ * An ACL user of the test's own on the shared Redis, made by `create` and gone after `remove`; on every node of a
+ * cluster too (`alsoOn`), where each node keeps its own ACL.
+ */
 export interface RedisUser {
   name: string;
   /** The server's URL with this user and its password in it; `password` replaces the right one. */
@@ -10,17 +13,21 @@ export interface RedisUser {
   remove(): Promise<void>;
 }
 
-export function throwawayRedisUser(serverUrl: string): RedisUser {
-  const admin = new Redis(serverUrl, { lazyConnect: true });
+export function throwawayRedisUser(serverUrl: string, alsoOn: readonly string[] = []): RedisUser {
+  const admins = [serverUrl, ...alsoOn].map((url) => new Redis(url, { lazyConnect: true }));
   const name = `dibs-test-${randomBytes(4).toString("hex")}`;
   const password = randomBytes(16).toString("hex");
   return {
     name,
     url: (secret = password) => Object.assign(new URL(serverUrl), { username: name, password: secret }).toString(),
-    create: async () => void (await admin.call("ACL", "SETUSER", name, "on", `>${password}`, "~*", "&*", "+@all")),
+    create: async () => {
+      for (const admin of admins) await admin.call("ACL", "SETUSER", name, "on", `>${password}`, "~*", "&*", "+@all");
+    },
     remove: async () => {
-      await admin.call("ACL", "DELUSER", name);
-      admin.disconnect();
+      for (const admin of admins) {
+        await admin.call("ACL", "DELUSER", name);
+        admin.disconnect();
+      }
     },
   };
 }
