@@ -43,6 +43,9 @@ try {
         `kafkajs ${((producerUsed.user + producerUsed.system) / MESSAGES).toFixed(1)} µs/message, ${(ms / (MESSAGES / perSend)).toFixed(2)} ms per send`,
     );
   }
+  const idleAfter = cpuSeconds(broker.pid);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  console.log(`idle after: broker ${(((cpuSeconds(broker.pid) - idleAfter) * 1e3) / (IDLE_MS / 1e3)).toFixed(1)} ms CPU per second`);
   await producer.disconnect();
 } finally {
   await broker.stop();
