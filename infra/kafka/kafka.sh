@@ -15,6 +15,7 @@
 #                                client-key.pem)
 #
 # The settings every deployment shares come from broker.properties beside this script; docker-compose.yml runs them too.
+# The JVM's options come from jvm.options beside it.
 # KAFKA_START_TIMEOUT (seconds, default 120) bounds each wait for a port.
 set -euo pipefail
 
@@ -72,9 +73,8 @@ fetch_jars() {
   echo "$want" >"$stamp"
 }
 
-# Small heap: the machine has 2 cores and may run the single broker and the 3-node cluster at once.
-JAVA_CMD=(java -Xmx512m -Xms256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError
-  -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/log4j2.xml" -cp "$LIB/*")
+mapfile -t JVM_OPTIONS < <(grep -Ev '^[[:space:]]*(#|$)' "$HERE/jvm.options")
+JAVA_CMD=(java "${JVM_OPTIONS[@]}" -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/log4j2.xml" -cp "$LIB/*")
 
 kafka_java() { "${JAVA_CMD[@]}" "$@"; }
 

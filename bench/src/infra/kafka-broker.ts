@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { ownedByTheBench } from "../run/processes.ts";
@@ -17,8 +17,8 @@ export interface Broker {
 }
 
 /**
- * A broker of the bench's own, from the same jars as infra/kafka/kafka.sh and with the same settings as its
- * single broker, on 127.0.0.1:29092 with fresh data for every run. Other checkouts' issuers on :9092 would
+ * A broker of the bench's own, from the same jars, JVM options and shared settings as infra/kafka/kafka.sh's single
+ * broker, on 127.0.0.1:29092 with fresh data for every run. Other checkouts' issuers on :9092 would
  * otherwise consume (and dead-letter) the bench's requests, and a fresh consumer group would read their history.
  */
 export async function startBenchBroker(say: (line: string) => void): Promise<Broker> {
@@ -31,8 +31,12 @@ export async function startBenchBroker(say: (line: string) => void): Promise<Bro
   mkdirSync(DATA, { recursive: true });
   const properties = join(DATA, "server.properties");
   writeFileSync(properties, serverProperties());
-  const java = ["-Xmx512m", "-Xms256m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError"];
-  const common = [...java, `-Dlog4j2.configurationFile=${join(KAFKA_HOME, "log4j2.xml")}`, "-cp", `${join(KAFKA_HOME, ".lib")}/*`];
+  const common = [
+    ...settingLines(join(KAFKA_HOME, "jvm.options")),
+    `-Dlog4j2.configurationFile=${join(KAFKA_HOME, "log4j2.xml")}`,
+    "-cp",
+    `${join(KAFKA_HOME, ".lib")}/*`,
+  ];
   execFileSync("java", [...common, "kafka.tools.StorageTool", "format", "-t", "YmVuY2gtZGlicy1rYWZrYQ", "-c", properties], {
     stdio: "ignore",
   });
@@ -58,9 +62,13 @@ export async function startBenchBroker(say: (line: string) => void): Promise<Bro
   };
 }
 
+/** kafka.sh's shared settings, lowered as it lowers them for a node alone, then this node's own. */
 function serverProperties(): string {
   const { port, controllerPort } = BENCH_BROKER;
-  return `process.roles=broker,controller
+  const shared = settingLines(join(KAFKA_HOME, "broker.properties")).map((line) =>
+    line.replace(/^([a-z.]*(replication\.factor|min\.insync\.replicas|min\.isr))=.*/, "$1=1"),
+  );
+  return `${shared.join("\n")}
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
 listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
@@ -69,17 +77,15 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${join(DATA, "logs")}
-auto.create.topics.enable=false
-num.partitions=6
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
 `;
+}
+
+/** A file's lines without comments and blank lines. */
+function settingLines(file: string): string[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
 }
 
 function answers(port: number): Promise<boolean> {

@@ -1,5 +1,6 @@
 // tsx src/tools/broker-cost.ts: CPU that a fresh broker of the bench's own and the kafkajs producer spend per message,
-// by messages per send (acks = all, idempotent, one send in flight: as the API sends).
+// by messages per send (acks = all, idempotent, one send in flight: as the API sends); first its CPU while idle, the
+// fixed cost that every request bears at low rates.
 import { readFileSync } from "node:fs";
 import { encodeIssueRequest } from "@dibs/contracts";
 import { createKafka } from "@dibs/kafka";
@@ -8,6 +9,7 @@ import { startBenchBroker } from "../infra/kafka-broker.ts";
 import { SILENT } from "../run/strategies.ts";
 
 const MESSAGES = 50_000;
+const IDLE_MS = 10_000;
 const broker = await startBenchBroker(console.log);
 try {
   const kafka = createKafka({ brokers: broker.brokers, clientId: "broker-cost", logger: SILENT });
@@ -17,6 +19,9 @@ try {
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  const idleBefore = cpuSeconds(broker.pid);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  console.log(`idle: broker ${(((cpuSeconds(broker.pid) - idleBefore) * 1e3) / (IDLE_MS / 1e3)).toFixed(1)} ms CPU per second`);
   const id = "0190b6a0-0000-7000-8000-0000000000aa";
   // As the API sends them: with the trace headers, and the partition chosen (once per coupon) by the API.
   const { key, value, headers } = encodeIssueRequest(
@@ -38,6 +43,9 @@ try {
         `kafkajs ${((producerUsed.user + producerUsed.system) / MESSAGES).toFixed(1)} µs/message, ${(ms / (MESSAGES / perSend)).toFixed(2)} ms per send`,
     );
   }
+  const idleAfter = cpuSeconds(broker.pid);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  console.log(`idle after: broker ${(((cpuSeconds(broker.pid) - idleAfter) * 1e3) / (IDLE_MS / 1e3)).toFixed(1)} ms CPU per second`);
   await producer.disconnect();
 } finally {
   await broker.stop();
