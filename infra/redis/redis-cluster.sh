@@ -28,7 +28,8 @@ die() { echo "redis-cluster: $*" >&2; exit 1; }
 
 port_of() { echo $((FIRST_PORT + $1 - 1)); }
 node_dir() { echo "$DATA/node-$1"; }
-pid_of() { cat "$(node_dir "$1")/redis.pid" 2>/dev/null || true; }
+# From the node's pid file, or from its process title where the file is gone (a cluster started by another checkout).
+pid_of() { cat "$(node_dir "$1")/redis.pid" 2>/dev/null || pgrep -f "^redis-server 127\.0\.0\.1:$(port_of "$1") " | head -n 1 || true; }
 cli() { redis-cli -h 127.0.0.1 -p "$(port_of "$1")" "${@:2}"; }
 is_up() { cli "$1" ping 2>/dev/null | grep -q PONG; }
 all_nodes() { seq 1 "$NODES"; }
@@ -83,9 +84,13 @@ healthy() {
 
 start() {
   require_tools
-  if healthy; then
+  if healthy && [[ -f "$DATA/created" ]]; then
     say "reusing the running cluster ($(seeds))"
     return
+  fi
+  if healthy; then
+    # Its files are another checkout's: a scenario that restarts a node here would find none. This checkout's own, then.
+    say "a cluster this checkout did not start answers on $(port_of 1)-$(port_of "$NODES"): stopping it to start afresh"
   fi
   if [[ -f "$DATA/created" ]]; then
     say "starting the nodes that are down"
