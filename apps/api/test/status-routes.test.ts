@@ -20,30 +20,14 @@ describe("GET /issue-requests/:requestId", () => {
   it("shows the owner PENDING before the decision, and the decision after", async () => {
     const { t, coupon, requestId } = await accepted();
     expect((await status(t, requestId, "alice")).json()).toEqual({ requestId, status: "PENDING" });
-    t.decisions.set(requestId, {
-      requestId,
-      couponId: coupon.id,
-      userId: "alice",
-      decision: "ISSUED",
-      reason: null,
-      acceptedAt: new Date(),
-      decidedAt: new Date(),
-    });
+    t.decisions.set(requestId, issuedTo("alice", requestId, coupon.id));
     expect((await status(t, requestId, "alice")).json()).toMatchObject({ requestId, status: "ISSUED", couponId: coupon.id });
   });
 
   it("answers 404 to anyone else, pending or decided", async () => {
     const { t, coupon, requestId } = await accepted();
     expect((await status(t, requestId, "mallory")).statusCode).toBe(404);
-    t.decisions.set(requestId, {
-      requestId,
-      couponId: coupon.id,
-      userId: "alice",
-      decision: "ISSUED",
-      reason: null,
-      acceptedAt: new Date(),
-      decidedAt: new Date(),
-    });
+    t.decisions.set(requestId, issuedTo("alice", requestId, coupon.id));
     const decided = await status(t, requestId, "mallory");
     expect(decided.statusCode).toBe(404);
     expect(decided.json().code).toBe("ISSUE_REQUEST_NOT_FOUND");
@@ -76,18 +60,15 @@ describe("GET /issue-requests/:requestId", () => {
 
   it("lists the caller's issued coupons under /me/coupons", async () => {
     const { t, coupon, requestId } = await accepted();
-    t.decisions.set(requestId, {
-      requestId,
-      couponId: coupon.id,
-      userId: "alice",
-      decision: "ISSUED",
-      reason: null,
-      acceptedAt: new Date(),
-      decidedAt: new Date(),
-    });
+    t.decisions.set(requestId, issuedTo("alice", requestId, coupon.id));
     const mine = await t.app.inject({ method: "GET", url: "/me/coupons", headers: { authorization: `Bearer ${userToken("alice")}` } });
     const theirs = await t.app.inject({ method: "GET", url: "/me/coupons", headers: { authorization: `Bearer ${userToken("bob")}` } });
     expect(mine.json().coupons).toEqual([expect.objectContaining({ couponId: coupon.id, requestId })]);
     expect(theirs.json().coupons).toEqual([]);
   });
 });
+
+/** The decision the issuer records for a request it issued. */
+function issuedTo(userId: string, requestId: string, couponId: string) {
+  return { requestId, couponId, userId, decision: "ISSUED" as const, reason: null, acceptedAt: new Date(), decidedAt: new Date() };
+}

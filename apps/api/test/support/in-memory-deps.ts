@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Coupon, type EntryProgress, type IssueRequest, UnavailableError } from "@dibs/domain";
+import { aCoupon } from "@dibs/domain/testing";
 import type { ApiDeps, CatalogCoupon, DecisionView } from "../../src/ports.ts";
 import { inMemoryLotteries } from "./in-memory-lotteries.ts";
 
@@ -105,16 +106,7 @@ export function inMemoryDeps() {
   function addCoupon(overrides: Partial<CatalogCoupon> = {}): CatalogCoupon {
     const id = overrides.id ?? randomUUID();
     const coupon: CatalogCoupon = {
-      id,
-      name: "Test coupon",
-      stock: 10,
-      issuedCount: 0,
-      perUserLimit: 1,
-      startsAt: null,
-      endsAt: null,
-      pauses: [],
-      mode: "FIRST_COME",
-      drawnAt: null,
+      ...aCoupon({ id, name: "Test coupon", stock: 10 }),
       soldOut: false,
       lottery: overrides.mode === "LOTTERY" ? lotteries.published(id) : null,
       ...overrides,

@@ -1,5 +1,5 @@
 import type { Coupon, IssueGate, IssueRequest, IssueStore } from "@dibs/domain";
-import { InMemoryIssueGate, InMemoryIssueStore } from "@dibs/domain/testing";
+import { aCoupon as aDomainCoupon, InMemoryIssueGate, InMemoryIssueStore } from "@dibs/domain/testing";
 import pino from "pino";
 import { BatchPipeline, type ConsumerControl, type DeadLetter, type PartitionBatch, type PipelineSettings } from "../../src/batch-pipeline.ts";
 import { isTransient } from "../../src/failures.ts";
@@ -8,20 +8,7 @@ import type { IncomingMessage } from "../../src/incoming-message.ts";
 let sequence = 0;
 
 export function aCoupon(stock: number, overrides: Partial<Coupon> = {}): Coupon {
-  sequence += 1;
-  return {
-    id: `coupon-${sequence}`,
-    name: "sale",
-    stock,
-    issuedCount: 0,
-    perUserLimit: 1,
-    startsAt: null,
-    endsAt: null,
-    pauses: [],
-    mode: "FIRST_COME",
-    drawnAt: null,
-    ...overrides,
-  };
+  return aDomainCoupon({ stock, ...overrides });
 }
 
 export function aRequest(couponId: string, userId: string): IssueRequest {
