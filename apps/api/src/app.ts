@@ -9,6 +9,7 @@ import { metricsPlugin } from "./plugins/metrics.ts";
 import { type RateLimitOptions, rateLimitPlugin } from "./plugins/rate-limit.ts";
 import { tracingPlugin } from "./plugins/tracing.ts";
 import type { ApiDeps } from "./ports.ts";
+import { DEFAULT_QUEUE_STANDINGS, QueueStandings, type QueueStandingsOptions } from "./queue-standings.ts";
 import { RequestIds } from "./request-ids.ts";
 import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
 import { adminLotteryRoutes } from "./routes/admin-lottery-routes.ts";
@@ -31,6 +32,8 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
   /** Bounds on the clients waiting for decisions; the defaults when omitted. */
   waits?: Partial<WaitLimits>;
+  /** How long answers wait for the queue line, and how long they leave it alone after it failed; the defaults when omitted. */
+  queueLine?: Partial<QueueStandingsOptions>;
 }
 
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -51,6 +54,8 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   const waits = new DecisionWaits(deps, { ...DEFAULT_WAIT_LIMITS, ...options.waits });
   // Before the server waits for its connections to end: the status streams end now, not at the hard exit.
   app.addHook("preClose", async () => waits.close());
+  const standings = new QueueStandings(deps, app.log, { ...DEFAULT_QUEUE_STANDINGS, ...options.queueLine });
+  app.addHook("onClose", async () => standings.close());
 
   // Plugins, then routes. Each plugin names the ones it needs (fastify-plugin's dependencies), so a wrong order fails
   // at start-up; docs comes before every route, since it collects them as they are added.
@@ -62,8 +67,8 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   if (options.rateLimit) await app.register(rateLimitPlugin, options.rateLimit);
 
   healthRoutes(app, deps, options.isDraining ?? (() => false));
-  await app.register(issueRoutes, { deps, requestIds });
-  await app.register(statusRoutes, { deps, requestIds, waits });
+  await app.register(issueRoutes, { deps, requestIds, standings });
+  await app.register(statusRoutes, { deps, requestIds, waits, standings });
   await app.register(couponRoutes, { deps });
   await app.register(adminCouponRoutes, { deps });
   await app.register(adminLotteryRoutes, { deps });

@@ -26,6 +26,13 @@ export const liveSnapshotBody = z.object({
     .nullable()
     .describe("The issuers' consumer group, per partition; null when Kafka did not answer"),
   deadLetters: z.number().int().nullable().describe("Messages on the dead-letter topic; null when Kafka did not answer"),
+  queue: z
+    .object({
+      joined: z.number().int().describe("Requests that ever joined the coupon's line"),
+      waiting: z.number().int().describe("Of those, the ones still undecided: the queue's depth"),
+    })
+    .nullable()
+    .describe("The coupon's line of pending requests; null when Redis did not answer"),
 });
 
 export type LiveSnapshot = z.infer<typeof liveSnapshotBody>;
@@ -34,9 +41,9 @@ export type LiveSnapshot = z.infer<typeof liveSnapshotBody>;
 export class LiveSnapshots {
   private readonly recent = new Map<string, { at: number; snapshot: Promise<LiveSnapshot | null> }>();
 
-  private readonly deps: Pick<ApiDeps, "admin" | "saleWatch">;
+  private readonly deps: Pick<ApiDeps, "admin" | "saleWatch" | "line">;
 
-  constructor(deps: Pick<ApiDeps, "admin" | "saleWatch">) {
+  constructor(deps: Pick<ApiDeps, "admin" | "saleWatch" | "line">) {
     this.deps = deps;
   }
 
@@ -52,14 +59,15 @@ export class LiveSnapshots {
   }
 
   private async build(couponId: string, now: number): Promise<LiveSnapshot | null> {
-    const { admin, saleWatch } = this.deps;
+    const { admin, saleWatch, line } = this.deps;
     const summary = await admin.summary(couponId);
     if (!summary) return null;
-    const [seconds, latency, consumerLag, deadLetters] = await Promise.all([
+    const [seconds, latency, consumerLag, deadLetters, queue] = await Promise.all([
       saleWatch.decisionSeconds(couponId, WINDOW_SECONDS),
       saleWatch.decisionLatency(couponId),
       saleWatch.consumerLag().catch(() => null),
       saleWatch.deadLetterCount().catch(() => null),
+      line.depth(couponId).catch(() => null),
     ]);
     const last = Math.floor(now / 1000);
     const at = Array.from({ length: WINDOW_SECONDS }, (_, i) => last - WINDOW_SECONDS + 1 + i);
@@ -76,6 +84,7 @@ export class LiveSnapshots {
       latencyMs: latency && { p50: latency.p50Ms, p99: latency.p99Ms },
       consumerLag,
       deadLetters,
+      queue,
     };
   }
 }

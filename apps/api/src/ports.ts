@@ -131,6 +131,31 @@ export interface DecisionFeed {
   onDecided(listener: (requestIds: readonly string[]) => void): void;
 }
 
+/** Where a pending request stands in its coupon's line. */
+export interface Standing {
+  /** The n-th request for the coupon. */
+  position: number;
+  /** Requests before it still undecided. */
+  ahead: number;
+  /** The coupon's stock not issued yet; null while the gate holds no state for it. */
+  remaining: number | null;
+}
+
+/**
+ * The coupons' lines of pending requests (Redis). Best effort: a request is decided whether or not it has a place, so
+ * an outage of the line never refuses one.
+ */
+interface QueueLine {
+  /** Places the requests in their coupons' lines in this order; one already placed (a retry) keeps its place. */
+  join(entries: ReadonlyArray<{ requestId: string; couponId: string }>): Promise<Map<string, Standing>>;
+  /** The standings of those of the requests still in the coupon's line. */
+  standings(couponId: string, requestIds: readonly string[]): Promise<Map<string, Standing>>;
+  /** The coupon whose line the request joined, if it joined one. */
+  couponOf(requestId: string): Promise<string | null>;
+  /** How many requests ever joined the coupon's line, and how many of them are still undecided. */
+  depth(couponId: string): Promise<{ joined: number; waiting: number }>;
+}
+
 /** Operator tools: reconciliation, repair, dead letters. */
 export interface Operations {
   reconcile(couponId: string): Promise<(Reconciliation & { consumerLag: PartitionLag[] }) | null>;
@@ -189,5 +214,6 @@ export interface ApiDeps {
   operations: Operations;
   idempotency: IdempotencyKeys;
   saleWatch: SaleWatch;
+  line: QueueLine;
   readiness: Record<string, () => Promise<void>>;
 }

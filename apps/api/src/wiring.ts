@@ -1,6 +1,6 @@
 import { ISSUE_REQUEST_TOPIC } from "@dibs/contracts";
 import { createPrismaClient, PrismaIssueStore } from "@dibs/db";
-import { createRedis, createSubscriber, type RedisClient, RedisIssueGate, type RedisSettings } from "@dibs/gate";
+import { createRedis, createSubscriber, type RedisClient, RedisIssueGate, RedisQueueLine, type RedisSettings } from "@dibs/gate";
 import { createIdempotentProducer, createKafka, ensureTopics, type KafkaSecuritySettings, kafkaSecurityFrom } from "@dibs/kafka";
 import type { Logger } from "pino";
 import { CachedCouponCatalog } from "./adapters/cached-coupon-catalog.ts";
@@ -79,6 +79,7 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
     }),
     idempotency: new RedisIdempotencyKeys(redis),
     saleWatch,
+    line: new RedisQueueLine(redis),
     readiness: {
       kafka: async () => {
         if (!producerConnected) throw new Error("producer disconnected");

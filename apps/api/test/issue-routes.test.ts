@@ -12,6 +12,10 @@ function issue(t: Awaited<ReturnType<typeof testApp>>, couponId: string, headers
   return t.app.inject({ method: "POST", url: `/coupons/${couponId}/issue`, headers: { authorization: `Bearer ${userToken()}`, ...headers } });
 }
 
+function issueAs(t: Awaited<ReturnType<typeof testApp>>, couponId: string, user: string) {
+  return t.app.inject({ method: "POST", url: `/coupons/${couponId}/issue`, headers: { authorization: `Bearer ${userToken(user)}` } });
+}
+
 describe("POST /coupons/:couponId/issue", () => {
   it("answers 202 with a request id and a Location once the request is published", async () => {
     const t = await setup();
@@ -19,9 +23,66 @@ describe("POST /coupons/:couponId/issue", () => {
     const response = await issue(t, coupon.id);
     expect(response.statusCode).toBe(202);
     const body = response.json();
-    expect(body).toEqual({ requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: "PENDING" });
+    expect(body).toEqual({ requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: "PENDING", position: 1, ahead: 0, remaining: 10 });
     expect(response.headers.location).toBe(`/issue-requests/${body.requestId}`);
     expect(t.published).toEqual([{ requestId: body.requestId, couponId: coupon.id, userId: "alice", acceptedAt: expect.any(Date) }]);
+  });
+
+  it("gives each request its place in the coupon's line, counting those ahead still undecided", async () => {
+    const t = await setup();
+    const coupon = t.addCoupon();
+    const other = t.addCoupon();
+    const answers = await Promise.all(["u1", "u2", "u3"].map((user) => issueAs(t, coupon.id, user)));
+    expect(answers.map((a) => [a.statusCode, a.json().position, a.json().ahead])).toEqual([
+      [202, 1, 0],
+      [202, 2, 1],
+      [202, 3, 2],
+    ]);
+    expect((await issueAs(t, other.id, "u4")).json().position).toBe(1);
+    const first = answers[0]!.json().requestId;
+    const now = new Date();
+    t.decisions.set(first, { requestId: first, couponId: coupon.id, userId: "u1", decision: "ISSUED", reason: null, acceptedAt: now, decidedAt: now });
+    expect((await issueAs(t, coupon.id, "u5")).json()).toMatchObject({ position: 4, ahead: 2 });
+  });
+
+  it("answers 202 without a place when the line fails, and leaves the line alone for a while after", async () => {
+    current = await testApp({ queueLine: { restMs: 60_000 } });
+    const t = current;
+    const coupon = t.addCoupon();
+    let asked = 0;
+    const join = t.deps.line.join;
+    t.deps.line.join = (entries) => ((asked += 1), join(entries));
+    t.state.redisDown = true;
+    const failed = await issueAs(t, coupon.id, "u1");
+    t.state.redisDown = false;
+    const resting = await issueAs(t, coupon.id, "u2");
+    expect([failed.statusCode, Object.keys(failed.json()), resting.statusCode, Object.keys(resting.json())]).toEqual([
+      202,
+      ["requestId", "status"],
+      202,
+      ["requestId", "status"],
+    ]);
+    expect([asked, t.published.length]).toEqual([1, 2]);
+  });
+
+  it("answers 202 without a place when the line hangs, once its wait is over: the request is on Kafka all the same", async () => {
+    current = await testApp({ queueLine: { timeoutMs: 300 } });
+    const t = current;
+    const coupon = t.addCoupon();
+    t.state.lineStalled = true;
+    const started = Date.now();
+    const hung = await issueAs(t, coupon.id, "u1");
+    expect([hung.statusCode, Object.keys(hung.json())]).toEqual([202, ["requestId", "status"]]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(t.published).toHaveLength(1);
+  });
+
+  it("gives a lottery entry no place in line: entries are drawn together", async () => {
+    const t = await setup();
+    const lottery = t.addCoupon({ mode: "LOTTERY", startsAt: new Date(Date.now() - 1_000), endsAt: new Date(Date.now() + 60_000) });
+    const entered = await issueAs(t, lottery.id, "u1");
+    expect([entered.statusCode, entered.json().position]).toEqual([202, undefined]);
   });
 
   it("takes the user from the token, never from the body", async () => {
@@ -53,7 +114,7 @@ describe("POST /coupons/:couponId/issue", () => {
     const first = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
     t.coupons.set(coupon.id, { ...t.coupons.get(coupon.id)!, soldOut: true });
     const again = await issue(t, coupon.id, { "idempotency-key": "tap-1" });
-    expect([again.statusCode, again.json()]).toEqual([202, { requestId: first.json().requestId, status: "PENDING" }]);
+    expect([again.statusCode, again.json()]).toEqual([202, { requestId: first.json().requestId, status: "PENDING", position: 1, ahead: 0, remaining: 10 }]);
     expect(t.published.map((r) => r.requestId)).toEqual([first.json().requestId, first.json().requestId]);
   });
 

@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { testApp, userToken } from "./support/test-app.ts";
 
@@ -19,7 +20,7 @@ function status(t: Awaited<ReturnType<typeof testApp>>, requestId: string, user:
 describe("GET /issue-requests/:requestId", () => {
   it("shows the owner PENDING before the decision, and the decision after", async () => {
     const { t, coupon, requestId } = await accepted();
-    expect((await status(t, requestId, "alice")).json()).toEqual({ requestId, status: "PENDING" });
+    expect((await status(t, requestId, "alice")).json()).toEqual({ requestId, status: "PENDING", position: 1, ahead: 0, remaining: 10 });
     t.decisions.set(requestId, issuedTo("alice", requestId, coupon.id));
     expect((await status(t, requestId, "alice")).json()).toMatchObject({ requestId, status: "ISSUED", couponId: coupon.id });
   });
@@ -67,6 +68,56 @@ describe("GET /issue-requests/:requestId", () => {
     expect(theirs.json().coupons).toEqual([]);
   });
 });
+
+describe("GET /issue-requests/:requestId/events", () => {
+  it("streams the request's place in line as those ahead are decided, then its final status", { timeout: 30_000 }, async () => {
+    current = await testApp();
+    const t = current;
+    const coupon = t.addCoupon();
+    const ids: string[] = [];
+    for (const user of ["alice", "bob", "carol"]) {
+      const response = await t.app.inject({ method: "POST", url: `/coupons/${coupon.id}/issue`, headers: { authorization: `Bearer ${userToken(user)}` } });
+      ids.push(response.json().requestId);
+    }
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = t.app.server.address() as AddressInfo;
+    const stream = await fetch(`http://127.0.0.1:${port}/issue-requests/${ids[2]}/events`, { headers: { authorization: `Bearer ${userToken("carol")}` } });
+    const events = statusEvents(stream.body!);
+    expect(await events.next()).toEqual({ requestId: ids[2], status: "PENDING", position: 3, ahead: 2, remaining: 10 });
+    t.decisions.set(ids[0]!, issuedTo("alice", ids[0]!, coupon.id));
+    expect(await events.next()).toEqual({ requestId: ids[2], status: "PENDING", position: 3, ahead: 1, remaining: 10 });
+    t.decisions.set(ids[1]!, issuedTo("bob", ids[1]!, coupon.id));
+    expect(await events.next()).toMatchObject({ status: "PENDING", ahead: 0 });
+    t.decisions.set(ids[2]!, issuedTo("carol", ids[2]!, coupon.id));
+    t.announce([ids[2]!]);
+    expect(await events.next()).toMatchObject({ requestId: ids[2], status: "ISSUED" });
+    expect(await events.next()).toBeNull();
+  });
+});
+
+/** The `status` events of a stream, one at a time; null once it ends. */
+function statusEvents(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  return {
+    async next(): Promise<unknown> {
+      for (;;) {
+        const end = buffered.indexOf("\n\n");
+        if (end >= 0) {
+          const event = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const data = event.split("\n").find((line) => line.startsWith("data: "));
+          if (event.startsWith("event: status") && data) return JSON.parse(data.slice(6));
+          continue;
+        }
+        const chunk = await reader.read();
+        if (chunk.done) return null;
+        buffered += decoder.decode(chunk.value, { stream: true });
+      }
+    },
+  };
+}
 
 /** The decision the issuer records for a request it issued. */
 function issuedTo(userId: string, requestId: string, couponId: string) {

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { buildApp } from "@dibs/api/app";
 import type { CouponView, IssueRequest } from "@dibs/domain";
+import { RedisQueueLine } from "@dibs/gate";
 import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
 import pino from "pino";
 
 /** The API tools' lab: the real buildApp over in-memory ports, with one open coupon and one sold out. */
@@ -11,7 +13,9 @@ export interface ApiLab {
   buildApi(): Promise<FastifyInstance>;
 }
 
-export function apiLab(secret: string): ApiLab {
+/** `lineRedisUrl`: requests take their place in a real queue line on that Redis; without it, the line is down. */
+export function apiLab(secret: string, options: { lineRedisUrl?: string | undefined } = {}): ApiLab {
+  const lineRedis = options.lineRedisUrl ? new Redis(options.lineRedisUrl) : undefined;
   const open = labCoupon(false);
   const soldOut = labCoupon(true);
   const coupons = new Map([open, soldOut].map((c) => [c.id, c]));
@@ -20,6 +24,7 @@ export function apiLab(secret: string): ApiLab {
     catalog: { find: async (id: string) => coupons.get(id) ?? null, cachedView: (id: string) => coupons.get(id) ?? null, forget: () => {} },
     publisher: { publish: async (_request: IssueRequest) => undefined },
     idempotency: { find: async () => null, claim: async (_scope: unknown, request: IssueRequest) => request },
+    ...(lineRedis ? { line: new RedisQueueLine(lineRedis) } : {}),
     readiness: {},
   };
   // Every port the issue route does not use: present, and loud if called.
@@ -30,8 +35,15 @@ export function apiLab(secret: string): ApiLab {
   return {
     open,
     soldOut,
-    buildApi: () =>
-      buildApp(deps as never, { auth: { algorithm: "HS256", key: secret, issuer: "dibs" }, requestIdSecret: secret, logger: pino({ level: "warn" }) }),
+    buildApi: async () => {
+      const app = await buildApp(deps as never, {
+        auth: { algorithm: "HS256", key: secret, issuer: "dibs" },
+        requestIdSecret: secret,
+        logger: pino({ level: "warn" }),
+      });
+      app.addHook("onClose", async () => lineRedis?.disconnect());
+      return app;
+    },
   };
 }
 

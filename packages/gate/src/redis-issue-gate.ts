@@ -117,9 +117,19 @@ export class RedisIssueGate implements IssueGate {
     if (!results || failure) throw new Error(`Rebuilding the gate of coupon ${couponId} failed: ${failure?.[0]?.message ?? "aborted"}`);
   }
 
+  /** The requests also leave the coupon's line (RedisQueueLine): decided, no one is behind them any more. */
   async forget(couponId: string, requestIds: readonly string[]): Promise<void> {
-    const { decisions } = gateKeys(couponId);
-    for (let i = 0; i < requestIds.length; i += FORGET_CHUNK) await this.redis.hdel(decisions, ...requestIds.slice(i, i + FORGET_CHUNK));
+    const { decisions, line } = gateKeys(couponId);
+    for (let i = 0; i < requestIds.length; i += FORGET_CHUNK) {
+      const chunk = requestIds.slice(i, i + FORGET_CHUNK);
+      const results = await this.redis
+        .pipeline()
+        .hdel(decisions, ...chunk)
+        .zrem(line, ...chunk)
+        .exec();
+      const failure = results?.find(([error]) => error)?.[0];
+      if (failure) throw failure;
+    }
   }
 }
 

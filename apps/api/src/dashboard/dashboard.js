@@ -131,7 +131,7 @@ async function readEvents(body, onEvent) {
 }
 
 function render(snapshot) {
-  const { coupon, perSecond, latencyMs, consumerLag, deadLetters } = snapshot;
+  const { coupon, perSecond, latencyMs, consumerLag, deadLetters, queue } = snapshot;
   $("empty").hidden = true;
   $("detail").hidden = false;
   $("name").textContent = coupon.name;
@@ -149,6 +149,8 @@ function render(snapshot) {
   $("p50").textContent = latencyMs ? `${latencyMs.p50.toFixed(0)} ms` : "–";
   $("p99").textContent = latencyMs ? `${latencyMs.p99.toFixed(0)} ms` : "–";
   $("dead-letters").textContent = deadLetters === null ? "?" : number.format(deadLetters);
+  $("queue-waiting").textContent = queue === null ? "?" : number.format(queue.waiting);
+  $("queue-joined").textContent = queue === null ? "?" : number.format(queue.joined);
   $("decisions").replaceChildren(
     ...Object.entries(coupon.decisions).map(([decision, count]) => {
       const box = document.createElement("div");

@@ -5,7 +5,8 @@ import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { STATUS_BY_CODE } from "../plugins/errors.ts";
 import { HttpError } from "../plugins/http-error.ts";
-import type { ApiDeps } from "../ports.ts";
+import type { ApiDeps, Standing } from "../ports.ts";
+import type { QueueStandings } from "../queue-standings.ts";
 import type { RequestIds } from "../request-ids.ts";
 import { couponIdParams, emptyBody } from "../schemas/coupons.ts";
 import { AS_USER, errorsFor, WITH_JSON_BODY } from "../schemas/errors.ts";
@@ -25,11 +26,12 @@ const writeAsJson = () => (data: unknown) => JSON.stringify(data);
 export interface IssueRoutesOptions {
   deps: ApiDeps;
   requestIds: RequestIds;
+  standings: QueueStandings;
 }
 
 /** POST /coupons/:couponId/issue: the request is checked against the coupon, put on Kafka, and answered 202. */
 export const issueRoutes = fp<IssueRoutesOptions>(
-  async (app: FastifyInstance, { deps, requestIds }) => {
+  async (app: FastifyInstance, { deps, requestIds, standings }) => {
     app.withTypeProvider<ZodTypeProvider>().post(
       "/coupons/:couponId/issue",
       {
@@ -59,13 +61,13 @@ export const issueRoutes = fp<IssueRoutesOptions>(
         const scope = key ? { userId, couponId, key } : undefined;
         if (scope) {
           const earlier = await deps.idempotency.find(scope);
-          if (earlier) return answerAgain(earlier, deps, trace, reply);
+          if (earlier) return answerAgain(earlier, deps, standings, trace, reply);
         }
         const acceptedAt = new Date();
         const fresh: IssueRequest = { requestId: requestIds.create(userId, acceptedAt.getTime()), couponId, userId, acceptedAt };
         const claim = scope && ((r: IssueRequest) => deps.idempotency.claim(scope, r));
         const accepted = await unavailableAs503(acceptIssueRequest(fresh, trace, { catalog: deps.catalog, publisher: deps.publisher, claim }), fresh.requestId);
-        return answerPending(accepted.requestId, reply);
+        return answerPending(accepted.requestId, await placeInLine(accepted, deps, standings), reply);
       },
     );
   },
@@ -103,15 +105,28 @@ function refusalBody(refusal: Refusal): string {
 }
 
 /** A retry: the first request's status once decided; until then it goes to Kafka again, which decides it once. */
-async function answerAgain(earlier: IssueRequest, deps: ApiDeps, trace: MessageTrace, reply: FastifyReply) {
+async function answerAgain(earlier: IssueRequest, deps: ApiDeps, standings: QueueStandings, trace: MessageTrace, reply: FastifyReply) {
   const decided = await deps.queries.findDecision(earlier.requestId).catch(() => null);
   if (decided) return reply.code(200).send(toStatusBody(decided));
   await unavailableAs503(deps.publisher.publish(earlier, trace, { resent: true }), earlier.requestId);
-  return answerPending(earlier.requestId, reply);
+  return answerPending(earlier.requestId, await placeInLine(earlier, deps, standings), reply);
 }
 
-function answerPending(requestId: string, reply: FastifyReply) {
-  return reply.code(202).header("location", `/issue-requests/${requestId}`).send({ requestId, status: "PENDING" });
+/**
+ * Kafka holds the request: it takes its place in the coupon's line (a retry finds its own). A lottery has no line: its
+ * entries are decided together, at the draw.
+ */
+async function placeInLine(request: IssueRequest, deps: ApiDeps, standings: QueueStandings): Promise<Standing | null> {
+  const coupon = await deps.catalog.find(request.couponId).catch(() => null);
+  if (coupon?.mode === "LOTTERY") return null;
+  return standings.place(request.requestId, request.couponId);
+}
+
+function answerPending(requestId: string, standing: Standing | null, reply: FastifyReply) {
+  return reply
+    .code(202)
+    .header("location", `/issue-requests/${requestId}`)
+    .send(standing ? { requestId, status: "PENDING", ...standing } : { requestId, status: "PENDING" });
 }
 
 async function unavailableAs503<T>(work: Promise<T>, requestId: string): Promise<T> {

@@ -6,6 +6,7 @@ import type { DecisionWaits } from "../decision-waits.ts";
 import { openEventStream } from "../event-stream.ts";
 import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, DecisionView } from "../ports.ts";
+import type { QueueStandings } from "../queue-standings.ts";
 import type { RequestIds } from "../request-ids.ts";
 import { AS_USER, AS_WAITER, errorsFor, WITH_INPUT } from "../schemas/errors.ts";
 import { heldCouponsBody, requestIdParams, statusBody, statusHeaders, toStatusBody } from "../schemas/issue-requests.ts";
@@ -18,11 +19,12 @@ export interface StatusRoutesOptions {
   deps: ApiDeps;
   requestIds: RequestIds;
   waits: DecisionWaits;
+  standings: QueueStandings;
 }
 
 /** What a user reads of their requests: one status (now, after a wait, or as a stream) and the coupons they hold. */
 export const statusRoutes = fp<StatusRoutesOptions>(
-  async (app: FastifyInstance, { deps, requestIds, waits }) => {
+  async (app: FastifyInstance, { deps, requestIds, waits, standings }) => {
     const typed = app.withTypeProvider<ZodTypeProvider>();
 
     /** The request's decision if it has one; null while pending; 404 unless `userId` made it. */
@@ -31,6 +33,12 @@ export const statusRoutes = fp<StatusRoutesOptions>(
       const owned = decided ? decided.userId === userId : requestIds.isOwnedBy(requestId, userId);
       if (!owned) throw new HttpError(404, "ISSUE_REQUEST_NOT_FOUND", `No issue request ${requestId} of yours`);
       return decided;
+    }
+
+    /** A pending request's status: with its place in line, when it has one. */
+    async function pending(requestId: string) {
+      const inLine = await standings.of(requestId);
+      return { body: { requestId, status: "PENDING" as const, ...inLine?.standing }, inLine };
     }
 
     typed.get(
@@ -53,7 +61,7 @@ export const statusRoutes = fp<StatusRoutesOptions>(
           reply.header("preference-applied", `wait=${waitSeconds}`);
           if (!decided) decided = await waits.holding(userId, () => waits.waitFor(requestId, Date.now() + waitSeconds * 1000));
         }
-        return decided ? toStatusBody(decided) : { requestId, status: "PENDING" as const };
+        return decided ? toStatusBody(decided) : (await pending(requestId)).body;
       },
     );
 
@@ -67,7 +75,12 @@ export const statusRoutes = fp<StatusRoutesOptions>(
           summary: "Server-Sent Events: one event per status change of your issue request, closing at the final status",
           params: requestIdParams,
           response: {
-            200: z.string().describe("text/event-stream of `status` events"),
+            200: z
+              .string()
+              .describe(
+                "text/event-stream of `status` events, each a status body: the current one first, then, while PENDING, one each time " +
+                  "the request's place in line (position, ahead, remaining) changes (read once a second), and the final status last",
+              ),
             ...errorsFor(...AS_USER, ...WITH_INPUT, "ISSUE_REQUEST_NOT_FOUND", ...AS_WAITER),
           },
         },
@@ -79,12 +92,24 @@ export const statusRoutes = fp<StatusRoutesOptions>(
 
         await waits.holding(userId, async () => {
           const stream = openEventStream(reply);
-          stream.send("status", decided ? toStatusBody(decided) : { requestId, status: "PENDING" });
-          const giveUpAt = Date.now() + MAX_STREAM_MS;
-          while (!decided && !stream.closed.aborted && !waits.isClosed && Date.now() < giveUpAt) {
-            decided = await waits.waitFor(requestId, Date.now() + KEEP_ALIVE_MS, stream.closed);
-            if (decided) stream.send("status", toStatusBody(decided));
-            else if (!waits.isClosed) stream.keepAlive("still pending");
+          const first = decided ? undefined : await pending(requestId);
+          stream.send("status", decided ? toStatusBody(decided) : first?.body);
+          // While it waits, a new `status` event each time its place in line changes.
+          const inLine = first?.inLine;
+          const unwatch = inLine
+            ? standings.watch(inLine.couponId, requestId, inLine.standing, (standing) => {
+                if (!decided) stream.send("status", { requestId, status: "PENDING", ...standing });
+              })
+            : () => undefined;
+          try {
+            const giveUpAt = Date.now() + MAX_STREAM_MS;
+            while (!decided && !stream.closed.aborted && !waits.isClosed && Date.now() < giveUpAt) {
+              decided = await waits.waitFor(requestId, Date.now() + KEEP_ALIVE_MS, stream.closed);
+              if (decided) stream.send("status", toStatusBody(decided));
+              else if (!waits.isClosed) stream.keepAlive("still pending");
+            }
+          } finally {
+            unwatch();
           }
           // Shutting down: the client's EventSource reconnects after a second, to an instance still up.
           if (!decided && waits.isClosed) stream.retryAfter(1_000);

@@ -14,7 +14,22 @@ export const issueHeaders = z.object({ "idempotency-key": idempotencyKey.optiona
 
 export const statusHeaders = z.object({ prefer: z.string().max(200).optional() });
 
-export const acceptedBody = z.object({ requestId: z.uuid(), status: z.literal("PENDING") });
+/** While a request is PENDING, where it stands in its coupon's line; absent for a lottery, or when the line did not answer. */
+const standingFields = {
+  position: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "The request's place in the coupon's line: the n-th request for it that Kafka took. Requests are decided in about this " +
+        "order (within one publish round trip of the API instances). A retry under its Idempotency-Key keeps its place.",
+    ),
+  ahead: z.number().int().nonnegative().optional().describe("How many requests before this one in the line are still undecided"),
+  remaining: z.number().int().nonnegative().nullable().optional().describe("The coupon's stock not issued yet; null before the first decision of the campaign"),
+};
+
+export const acceptedBody = z.object({ requestId: z.uuid(), status: z.literal("PENDING"), ...standingFields });
 
 export const statusBody = z.object({
   requestId: z.uuid(),
@@ -30,6 +45,7 @@ export const statusBody = z.object({
   couponId: z.uuid().optional(),
   acceptedAt: z.iso.datetime().optional(),
   decidedAt: z.iso.datetime().optional(),
+  ...standingFields,
 });
 
 export function toStatusBody(d: DecisionView) {

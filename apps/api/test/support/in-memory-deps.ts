@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Coupon, type EntryProgress, type IssueRequest, UnavailableError } from "@dibs/domain";
 import { aCoupon } from "@dibs/domain/testing";
-import type { ApiDeps, CatalogCoupon, DecisionView } from "../../src/ports.ts";
+import type { ApiDeps, CatalogCoupon, DecisionView, Standing } from "../../src/ports.ts";
 import { inMemoryLotteries } from "./in-memory-lotteries.ts";
 
 /** The API's ports in memory: every test can see what would have been produced or written. */
@@ -13,10 +13,24 @@ export function inMemoryDeps() {
   const lotteries = inMemoryLotteries(coupons);
   const state = {
     kafkaDown: false,
+    redisDown: false,
+    /** The line never answers: Redis hangs. */
+    lineStalled: false,
     cached: new Set<string>(),
     /** What the issuers' partition of any coupon looks like to a draw; the coupons it was asked for. */
     entryProgress: { partition: 0, committed: 0, target: 0 } as EntryProgress,
     progressAskedFor: [] as string[],
+  };
+  /** Each coupon's line: request ids in the order they joined; `leave` takes a decided one out, as the issuer does. */
+  const lines = new Map<string, string[]>();
+  const joinedLine = new Map<string, string>();
+  const standingIn = (couponId: string, requestId: string): Standing | undefined => {
+    const line = lines.get(couponId) ?? [];
+    const index = line.indexOf(requestId);
+    if (index < 0) return undefined;
+    const coupon = coupons.get(couponId);
+    const ahead = line.slice(0, index).filter((id) => !decisions.has(id)).length;
+    return { position: index + 1, ahead, remaining: coupon ? coupon.stock - coupon.issuedCount : null };
   };
   const decisionListeners: Array<(requestIds: readonly string[]) => void> = [];
   /** As the issuer announces a recorded decision. */
@@ -99,6 +113,33 @@ export function inMemoryDeps() {
       decisionLatency: async () => null,
       consumerLag: async () => [],
       deadLetterCount: async () => 0,
+    },
+    line: {
+      join: async (entries) => {
+        if (state.redisDown) throw new Error("Redis is down");
+        if (state.lineStalled) await new Promise(() => undefined);
+        for (const { requestId, couponId } of entries) {
+          const line = lines.get(couponId) ?? [];
+          lines.set(couponId, line);
+          if (!line.includes(requestId)) line.push(requestId);
+          joinedLine.set(requestId, couponId);
+        }
+        return new Map(entries.map(({ requestId, couponId }) => [requestId, standingIn(couponId, requestId)!]));
+      },
+      standings: async (couponId, requestIds) => {
+        if (state.redisDown) throw new Error("Redis is down");
+        const found = new Map<string, Standing>();
+        for (const id of requestIds) {
+          const standing = decisions.has(id) ? undefined : standingIn(couponId, id);
+          if (standing) found.set(id, standing);
+        }
+        return found;
+      },
+      couponOf: async (requestId) => {
+        if (state.redisDown) throw new Error("Redis is down");
+        return joinedLine.get(requestId) ?? null;
+      },
+      depth: async (couponId) => ({ joined: lines.get(couponId)?.length ?? 0, waiting: (lines.get(couponId) ?? []).filter((id) => !decisions.has(id)).length }),
     },
     readiness: {},
   };
