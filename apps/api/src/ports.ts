@@ -23,6 +23,8 @@ export interface DecisionView {
   reason: string | null;
   acceptedAt: Date;
   decidedAt: Date;
+  /** A pre-queue entry's place in the drawn order; absent or null for any other request. */
+  position?: number | null;
 }
 
 export interface HeldCoupon {
@@ -34,6 +36,8 @@ export interface HeldCoupon {
 
 export interface IssueQueries {
   findDecision(requestId: string): Promise<DecisionView | null>;
+  /** Whether the request is an entry of a pre-queue not drawn yet. */
+  isPrequeued(requestId: string): Promise<boolean>;
   /** The decisions that exist of these requests, in one query. */
   findDecisions(requestIds: readonly string[]): Promise<DecisionView[]>;
   couponsHeldBy(userId: string): Promise<HeldCoupon[]>;
@@ -46,6 +50,8 @@ export interface NewCoupon {
   perUserLimit: number;
   startsAt: Date | null;
   endsAt: Date | null;
+  /** A pre-queue of this many seconds before startsAt; none when absent or null. */
+  prequeueSeconds?: number | null;
 }
 
 /** How far the issue order departs from the order in which the API accepted the requests. */
@@ -92,6 +98,28 @@ export interface CouponAdmin {
   lottery(couponId: string): Promise<LotteryView | null>;
   /** Draws the winners of an ended lottery: entries become ISSUED or SOLD_OUT (NOT_DRAWN), once. */
   draw(couponId: string, actor: string, at: Date): Promise<LotteryView | null>;
+  /** What anyone needs to check a pre-queue's order: its commitment, and once drawn the secret, seed, entrants and order. */
+  prequeue(couponId: string): Promise<PrequeueView | null>;
+  /** Draws a pre-queue's order and decides its entries in it, once; null when the coupon has no pre-queue. */
+  drawPrequeue(couponId: string, at: Date): Promise<PrequeueView | null>;
+  /** Coupons whose pre-queue is undrawn and whose start was at least `settleMs` before `at`. */
+  duePrequeues(at: Date, settleMs: number): Promise<string[]>;
+}
+
+export interface PrequeueView {
+  couponId: string;
+  seedHash: string;
+  opensAt: Date;
+  startsAt: Date;
+  /** Null until the draw reveals them. */
+  secret: string | null;
+  entrantsHash: string | null;
+  seed: string | null;
+  drawnAt: Date | null;
+  /** The entrants' user ids, sorted; empty until the draw. */
+  entrants: string[];
+  /** The entrants in the drawn order: drawWinners(entrants, seed, entrants.length). */
+  order: string[];
 }
 
 export interface LotteryView {
@@ -160,6 +188,8 @@ interface QueueLine {
 export interface Operations {
   reconcile(couponId: string): Promise<(Reconciliation & { consumerLag: PartitionLag[] }) | null>;
   repair(couponId: string): Promise<{ repaired: string[]; remaining: string[] } | null>;
+  /** Rebuilds the coupon's gate from Postgres, after Postgres decided requests the gate did not (a pre-queue's draw). */
+  rebuildGate(couponId: string): Promise<void>;
   /** The latest dead letters of each partition, and how many the topic holds. */
   deadLetters(): Promise<DeadLetterListing>;
   /**
@@ -170,9 +200,10 @@ export interface Operations {
   replay(selection: { ids?: string[] | undefined; all?: boolean | undefined }): Promise<ReplayReport & { missing: string[] }>;
 }
 
-/** A coupon as the API's catalog holds it: for a lottery, with what the lottery publishes. */
+/** A coupon as the API's catalog holds it: for a lottery or a pre-queue, with what its draw publishes. */
 export interface CatalogCoupon extends CouponView {
   lottery: PublishedLottery | null;
+  prequeue: PublishedLottery | null;
 }
 
 /** The coupon catalog as the API keeps it: what it holds in memory can be read without waiting. */

@@ -16,6 +16,7 @@ import { RedisIdempotencyKeys } from "./adapters/redis-idempotency-keys.ts";
 import type { ApiConfig } from "./config.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 import type { ApiDeps } from "./ports.ts";
+import { PrequeueDraws } from "./prequeue-draws.ts";
 
 export interface ApiAdapters {
   deps: ApiDeps;
@@ -88,11 +89,13 @@ export async function connectAdapters(config: AdapterConfig, log: Logger, metric
       postgres: async () => void (await prisma.$queryRaw`SELECT 1`),
     },
   };
+  const prequeueDraws = new PrequeueDraws(deps, config.PUBLISH_TIMEOUT_MS, log);
   return {
     deps,
     metrics,
     redis,
     async close() {
+      prequeueDraws.close();
       await publisher.flush();
       publisher.close();
       await producer.disconnect();

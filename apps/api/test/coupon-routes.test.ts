@@ -34,6 +34,7 @@ describe("GET /coupons/:couponId", () => {
       stock: 10,
       remaining: 7,
       lottery: null,
+      prequeue: null,
     });
   });
 

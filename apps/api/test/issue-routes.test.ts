@@ -78,6 +78,21 @@ describe("POST /coupons/:couponId/issue", () => {
     expect(t.published).toHaveLength(1);
   });
 
+  it("answers PREQUEUED in a pre-queue before the start, PENDING with a place after it, and refuses before the pre-queue opens", async () => {
+    const t = await setup();
+    const startsAt = new Date(Date.now() + 60_000);
+    const waiting = t.addCoupon({ startsAt, prequeueSeconds: 600 });
+    const entered = await issueAs(t, waiting.id, "u1");
+    expect([entered.statusCode, entered.json()]).toEqual([202, { requestId: entered.json().requestId, status: "PREQUEUED" }]);
+    t.prequeued.add(entered.json().requestId);
+    const read = await t.app.inject({ url: `/issue-requests/${entered.json().requestId}`, headers: { authorization: `Bearer ${userToken("u1")}` } });
+    expect(read.json()).toEqual({ requestId: entered.json().requestId, status: "PREQUEUED" });
+    const tooEarly = t.addCoupon({ startsAt: new Date(Date.now() + 700_000), prequeueSeconds: 600 });
+    expect((await issueAs(t, tooEarly.id, "u1")).json().code).toBe("COUPON_NOT_STARTED");
+    const started = t.addCoupon({ startsAt: new Date(Date.now() - 1_000), prequeueSeconds: 600 });
+    expect((await issueAs(t, started.id, "u1")).json()).toMatchObject({ status: "PENDING", position: 1 });
+  });
+
   it("gives a lottery entry no place in line: entries are drawn together", async () => {
     const t = await setup();
     const lottery = t.addCoupon({ mode: "LOTTERY", startsAt: new Date(Date.now() - 1_000), endsAt: new Date(Date.now() + 60_000) });

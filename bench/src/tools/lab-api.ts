@@ -59,6 +59,8 @@ function labCoupon(soldOut: boolean): CouponView {
     endsAt: null,
     pauses: [],
     drawnAt: null,
+    prequeueSeconds: null,
+    prequeueDrawnAt: null,
     soldOut,
   };
 }

@@ -16,5 +16,7 @@ export function toCoupon(row: CouponRow & { pauses: PauseRow[] }): Coupon {
     endsAt: row.endsAt,
     pauses: row.pauses.map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt })),
     drawnAt: row.drawnAt,
+    prequeueSeconds: row.prequeueSeconds,
+    prequeueDrawnAt: row.prequeueDrawnAt,
   };
 }

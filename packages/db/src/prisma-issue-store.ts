@@ -49,6 +49,14 @@ export class PrismaIssueStore implements IssueStore {
     return new Map(rows.map((row) => [row.id, toCoupon(row)]));
   }
 
+  async prequeueEntrants(couponIds: readonly string[]): Promise<Map<string, number>> {
+    if (couponIds.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<Array<{ coupon_id: string; n: bigint }>>`
+      SELECT e.coupon_id::text, count(*) AS n FROM lottery_entry e
+      WHERE e.coupon_id = ANY(${arrayLiteral(couponIds)}::uuid[]) GROUP BY e.coupon_id`;
+    return new Map(rows.map((r) => [r.coupon_id, Number(r.n)]));
+  }
+
   async record({ decided, entries = [], gateEpochs = new Map() }: RecordBatch): Promise<RecordOutcome> {
     if (decided.length === 0 && entries.length === 0) return NOTHING_RECORDED;
     const gates = gatesOf(decided, gateEpochs);
@@ -184,8 +192,8 @@ function countIssued(gates: readonly GateOfBatch[]): Prisma.Sql {
 }
 
 /**
- * Enters each user once; returns a DUPLICATE decision for every further entry of a user (replays excepted), and a
- * REJECTED (COUPON_ENDED) one for an entry into a lottery drawn already.
+ * Enters each user once (into a lottery or a pre-queue); returns a DUPLICATE decision for every further entry of a user
+ * (replays excepted), and a REJECTED (COUPON_ENDED) one for an entry into a lottery drawn already.
  */
 async function enterLottery(tx: Tx, requests: readonly IssueRequest[]): Promise<DecidedRequest[]> {
   if (requests.length === 0) return [];
@@ -219,9 +227,13 @@ async function enterLottery(tx: Tx, requests: readonly IssueRequest[]): Promise<
  * stayed PENDING (one the API answered 503 while its send was under way can reach Kafka that late).
  */
 async function drawnLotteries(tx: Tx, entries: readonly IssueRequest[]): Promise<Set<string>> {
-  const rows = await tx.$queryRaw<Array<{ id: string; drawn: boolean }>>`
-    SELECT id::text, drawn_at IS NOT NULL AS drawn FROM coupon
+  const rows = await tx.$queryRaw<Array<{ id: string; drawn: boolean; prequeue_drawn: boolean }>>`
+    SELECT id::text, drawn_at IS NOT NULL AS drawn, prequeue_drawn_at IS NOT NULL AS prequeue_drawn FROM coupon
     WHERE id = ANY(${[...new Set(entries.map((e) => e.couponId))]}::uuid[]) ORDER BY id FOR SHARE`;
+  // A pre-queue drawn since the batch read its coupon: the request is no entry any more but a first-come request,
+  // to be decided again at the gate.
+  const prequeueDrawn = rows.filter((r) => r.prequeue_drawn).map((r) => r.id);
+  if (prequeueDrawn.length > 0) throw new LedgerConflict(prequeueDrawn);
   return new Set(rows.filter((r) => r.drawn).map((r) => r.id));
 }
 

@@ -22,13 +22,25 @@ export interface Coupon {
   pauses: CouponPause[];
   /** When a lottery's winners were drawn; entries after that are refused. */
   drawnAt: Date | null;
+  /** A first-come campaign's pre-queue: this many seconds before startsAt (see prequeue.ts); null for none. */
+  prequeueSeconds: number | null;
+  /** When the pre-queue's order was drawn and its entries decided. */
+  prequeueDrawnAt: Date | null;
 }
 
-export type WindowState = "OPEN" | "NOT_STARTED" | "ENDED" | "PAUSED";
+export type WindowState = "OPEN" | "PREQUEUE" | "NOT_STARTED" | "ENDED" | "PAUSED";
 
-/** The window is [startsAt, endsAt) less its pauses: a request accepted exactly at endsAt is too late. */
-export function windowStateAt(coupon: Pick<Coupon, "startsAt" | "endsAt" | "pauses">, at: Date): WindowState {
-  if (coupon.startsAt && at < coupon.startsAt) return "NOT_STARTED";
+type WindowOf = Pick<Coupon, "startsAt" | "endsAt" | "pauses"> & Partial<Pick<Coupon, "prequeueSeconds">>;
+
+/**
+ * The window is [startsAt, endsAt) less its pauses: a request accepted exactly at endsAt is too late. A pre-queue
+ * takes requests in [startsAt - prequeueSeconds, startsAt).
+ */
+export function windowStateAt(coupon: WindowOf, at: Date): WindowState {
+  if (coupon.startsAt && at < coupon.startsAt) {
+    const opensAt = coupon.startsAt.getTime() - (coupon.prequeueSeconds ?? 0) * 1_000;
+    return coupon.prequeueSeconds && at.getTime() >= opensAt ? "PREQUEUE" : "NOT_STARTED";
+  }
   if (coupon.endsAt && at >= coupon.endsAt) return "ENDED";
   if (coupon.pauses.some((p) => at >= p.pausedAt && (!p.resumedAt || at < p.resumedAt))) return "PAUSED";
   return "OPEN";
@@ -42,11 +54,11 @@ export function windowRejection(state: WindowState): RejectionReason | undefined
 }
 
 /** A campaign's state as its users see it. */
-export const COUPON_STATUSES = ["NOT_STARTED", "OPEN", "PAUSED", "ENDED", "SOLD_OUT", "DRAWN"] as const;
+export const COUPON_STATUSES = ["NOT_STARTED", "PREQUEUE", "OPEN", "PAUSED", "ENDED", "SOLD_OUT", "DRAWN"] as const;
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
 
 /** The campaign's state at `at`: a drawn lottery is DRAWN; otherwise the window decides, then whether stock is left. */
-export function couponStatusAt(coupon: Pick<Coupon, "startsAt" | "endsAt" | "pauses" | "drawnAt">, soldOut: boolean, at: Date): CouponStatus {
+export function couponStatusAt(coupon: WindowOf & Pick<Coupon, "drawnAt">, soldOut: boolean, at: Date): CouponStatus {
   if (coupon.drawnAt) return "DRAWN";
   const window = windowStateAt(coupon, at);
   if (window !== "OPEN") return window;

@@ -2,6 +2,7 @@ import { type Coupon, windowRejection, windowStateAt } from "./coupon.ts";
 import type { DecidedRequest } from "./decision.ts";
 import type { IssueRequest } from "./issue-request.ts";
 import type { GateVerdicts, IssueGate, IssueStore } from "./ports.ts";
+import { entersPrequeue, prequeueUndrawn, stockBesidePrequeue } from "./prequeue.ts";
 
 export interface DecideDeps {
   gate: IssueGate;
@@ -91,13 +92,36 @@ export async function gateIssueRequests(requests: readonly IssueRequest[], deps:
     }
     const reason = coupon.drawnAt ? "COUPON_ENDED" : windowRejection(windowStateAt(coupon, request.acceptedAt));
     if (reason) rejected.push({ ...request, decision: "REJECTED", reason });
-    else if (coupon.mode === "LOTTERY") entries.push(request);
+    else if (coupon.mode === "LOTTERY" || (prequeueUndrawn(coupon) && entersPrequeue(coupon, request.acceptedAt))) entries.push(request);
     else appendTo(gated, request.couponId, request);
   }
+  const gateCoupons = await besidePrequeues(coupons, gated, entries, deps);
   const rebuilt = new Set<string>();
   const gateEpochs = new Map<string, number>();
-  const decided = await decideAllAtGate(gated, rejected, coupons, deps, rebuilt, gateEpochs);
-  return { replayed, decided, entries, unknownCoupon, rebuilt: [...rebuilt], gated, rejected, coupons, gateEpochs };
+  const decided = await decideAllAtGate(gated, rejected, gateCoupons, deps, rebuilt, gateEpochs);
+  return { replayed, decided, entries, unknownCoupon, rebuilt: [...rebuilt], gated, rejected, coupons: gateCoupons, gateEpochs };
+}
+
+/**
+ * The coupons as the gate is to see them: while a pre-queue is not drawn, requests after the start may take only the
+ * stock its entrants (so far, this batch's included) would not take first.
+ */
+async function besidePrequeues(
+  coupons: Map<string, Coupon>,
+  gated: Map<string, IssueRequest[]>,
+  entries: readonly IssueRequest[],
+  deps: DecideDeps,
+): Promise<Map<string, Coupon>> {
+  const waiting = [...gated.keys()].filter((id) => prequeueUndrawn(coupons.get(id)!));
+  if (waiting.length === 0) return coupons;
+  const entered = await deps.store.prequeueEntrants(waiting);
+  const adjusted = new Map(coupons);
+  for (const couponId of waiting) {
+    const coupon = coupons.get(couponId)!;
+    const newcomers = new Set(entries.filter((e) => e.couponId === couponId).map((e) => e.userId)).size;
+    adjusted.set(couponId, { ...coupon, stock: stockBesidePrequeue(coupon, (entered.get(couponId) ?? 0) + newcomers) });
+  }
+  return adjusted;
 }
 
 /**

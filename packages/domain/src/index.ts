@@ -9,4 +9,5 @@ export * from "./issue-request.ts";
 export * from "./lottery.ts";
 export * from "./lottery-draw-rules.ts";
 export * from "./ports.ts";
+export * from "./prequeue.ts";
 export * from "./user-id.ts";

@@ -88,6 +88,8 @@ export interface RecordBatch {
 /** The durable record (Postgres): its constraints are the final authority. */
 export interface IssueStore {
   findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>>;
+  /** How many distinct users have entered each coupon's pre-queue so far. */
+  prequeueEntrants(couponIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * Records every decision, and every lottery entry, in one transaction; a large batch may take two, the later half
    * committing only after the earlier one, so a decision is never recorded without those of the requests before it.

@@ -33,7 +33,20 @@ async function stagedKeys(redis: RedisClient, couponId: string): Promise<string[
 function coupon(stock: number, perUserLimit = 1, endsAt: Date | null = null) {
   const id = randomUUID();
   used.push(id);
-  return { id, name: "t", mode: "FIRST_COME" as const, stock, issuedCount: 0, perUserLimit, startsAt: null, endsAt, pauses: [], drawnAt: null };
+  return {
+    id,
+    name: "t",
+    mode: "FIRST_COME" as const,
+    stock,
+    issuedCount: 0,
+    perUserLimit,
+    startsAt: null,
+    endsAt,
+    pauses: [],
+    drawnAt: null,
+    prequeueSeconds: null,
+    prequeueDrawnAt: null,
+  };
 }
 
 function request(couponId: string, userId: string, requestId = randomUUID()): IssueRequest {

@@ -95,6 +95,8 @@ describe.each(targets)("the queue line on $name", ({ connect }) => {
       endsAt: null,
       pauses: [],
       drawnAt: null,
+      prequeueSeconds: null,
+      prequeueDrawnAt: null,
     };
     await gate.rebuild({ coupon, epoch: 1, holdings: async function* () {} });
     await gate.decide(coupon, [{ requestId: randomUUID(), couponId, userId: "alice", acceptedAt: new Date() }]);

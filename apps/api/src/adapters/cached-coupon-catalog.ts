@@ -78,7 +78,12 @@ export class CachedCouponCatalog implements CachedCatalog {
   private async loadCoupon(couponId: string): Promise<CouponRow | null> {
     try {
       const row = await this.prisma.coupon.findUnique({ where: { id: couponId }, include: { ...WITH_PAUSES, ...WITH_DRAW_RECORD } });
-      return row ? { ...toCoupon(row), lottery: toPublishedLottery(row) } : null;
+      if (!row) return null;
+      return {
+        ...toCoupon(row),
+        lottery: row.mode === "LOTTERY" ? toPublishedLottery(row) : null,
+        prequeue: row.prequeueSeconds === null ? null : toPublishedLottery({ ...row, drawnAt: row.prequeueDrawnAt }),
+      };
     } catch (error) {
       this.log.warn({ err: error }, "reading the coupon from Postgres failed");
       throw new UnavailableError("DEPENDENCY_UNAVAILABLE", "The coupon database is unavailable");

@@ -72,7 +72,7 @@ export async function drawLottery(tx: Tx, coupon: Coupon, at: Date, seal: Lotter
 }
 
 /** The sealed secret opened (or a clear one, kept from before secrets were sealed), checked against the published hash. */
-async function revealSecret(tx: Tx, couponId: string, seal: LotterySecretSeal | null): Promise<string> {
+export async function revealSecret(tx: Tx, couponId: string, seal: LotterySecretSeal | null): Promise<string> {
   const kept = await tx.lotterySecret.findUniqueOrThrow({ where: { couponId }, include: { coupon: { select: { seedHash: true } } } });
   const secret = kept.sealedSecret ? sealWith(seal).open(couponId, kept.sealedSecret) : kept.secret;
   if (!secret || seedHash(secret) !== kept.coupon.seedHash) {

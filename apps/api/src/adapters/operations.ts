@@ -49,6 +49,11 @@ export class KafkaRedisPostgresOperations implements Operations {
     }
   }
 
+  async rebuildGate(couponId: string): Promise<void> {
+    const ledger = await this.deps.store.ledgerForRebuild(couponId);
+    if (ledger) await this.deps.gate.rebuild(ledger);
+  }
+
   repair(couponId: string) {
     return repair(this.deps.store, this.deps.gate, couponId);
   }

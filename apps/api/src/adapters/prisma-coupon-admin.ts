@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { type PrismaClient, toCoupon, WITH_PAUSES } from "@dibs/db";
 import { type CampaignAction, type CampaignChange, type Coupon, campaignChange, DECISIONS, type Decision, DomainError } from "@dibs/domain";
-import type { CouponAdmin, CouponPage, CouponSummary, IssueRow, LotteryView, NewCoupon } from "../ports.ts";
+import type { CouponAdmin, CouponPage, CouponSummary, IssueRow, LotteryView, NewCoupon, PrequeueView } from "../ports.ts";
 import { fairnessOf } from "./fairness-query.ts";
 import { drawLottery, lotteryView, newLotterySecret } from "./lottery-draw.ts";
 import type { LotterySecretSeal } from "./lottery-secret-seal.ts";
+import { drawPrequeueIn, prequeueView } from "./prequeue-draw.ts";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -23,7 +24,8 @@ export class PrismaCouponAdmin implements CouponAdmin {
 
   async create(coupon: NewCoupon, actor: string): Promise<Coupon> {
     const id = randomUUID();
-    const lottery = coupon.mode === "LOTTERY" ? newLotterySecret(id, this.seal) : null;
+    // A pre-queue commits to the secret of its draw as a lottery does.
+    const lottery = coupon.mode === "LOTTERY" || coupon.prequeueSeconds ? newLotterySecret(id, this.seal) : null;
     return this.prisma.$transaction(async (tx) => {
       const row = await tx.coupon.create({ data: { id, ...coupon, seedHash: lottery?.seedHash ?? null }, include: WITH_PAUSES });
       if (lottery) await tx.lotterySecret.create({ data: { couponId: id, sealedSecret: lottery.sealedSecret } });
@@ -49,6 +51,33 @@ export class PrismaCouponAdmin implements CouponAdmin {
       },
       { timeout: 60_000 },
     );
+  }
+
+  prequeue(couponId: string): Promise<PrequeueView | null> {
+    return prequeueView(this.prisma, couponId);
+  }
+
+  async drawPrequeue(couponId: string, at: Date): Promise<PrequeueView | null> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const before = await lockCoupon(tx, couponId);
+        if (!before || before.prequeueSeconds === null) return null;
+        await drawPrequeueIn(tx, before, at, this.seal);
+        const after = await prequeueView(tx, couponId);
+        if (!before.prequeueDrawnAt) await audit(tx, "dibs", "draw-prequeue", couponId, before, after);
+        return after;
+      },
+      { timeout: 60_000 },
+    );
+  }
+
+  async duePrequeues(at: Date, settleMs: number): Promise<string[]> {
+    const rows = await this.prisma.coupon.findMany({
+      where: { prequeueSeconds: { not: null }, prequeueDrawnAt: null, startsAt: { lte: new Date(at.getTime() - settleMs) } },
+      select: { id: true },
+      take: 10,
+    });
+    return rows.map((r) => r.id);
   }
 
   async list(limit: number, cursor: string | null): Promise<CouponPage> {

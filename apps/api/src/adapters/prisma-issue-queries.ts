@@ -1,6 +1,10 @@
 import type { PrismaClient } from "@dibs/db";
 import type { DecisionView, HeldCoupon, IssueQueries } from "../ports.ts";
 
+function toView({ queuePosition, ...row }: Omit<DecisionView, "position"> & { queuePosition: number | null }): DecisionView {
+  return { ...row, position: queuePosition };
+}
+
 export class PrismaIssueQueries implements IssueQueries {
   private readonly prisma: PrismaClient;
 
@@ -9,11 +13,20 @@ export class PrismaIssueQueries implements IssueQueries {
   }
 
   async findDecision(requestId: string): Promise<DecisionView | null> {
-    return this.prisma.issueDecision.findUnique({ where: { requestId } });
+    const row = await this.prisma.issueDecision.findUnique({ where: { requestId } });
+    return row && toView(row);
   }
 
   async findDecisions(requestIds: readonly string[]): Promise<DecisionView[]> {
-    return this.prisma.issueDecision.findMany({ where: { requestId: { in: [...requestIds] } } });
+    return (await this.prisma.issueDecision.findMany({ where: { requestId: { in: [...requestIds] } } })).map(toView);
+  }
+
+  async isPrequeued(requestId: string): Promise<boolean> {
+    const entry = await this.prisma.lotteryEntry.findUnique({
+      where: { requestId },
+      select: { coupon: { select: { prequeueSeconds: true, prequeueDrawnAt: true } } },
+    });
+    return entry !== null && entry.coupon.prequeueSeconds !== null && entry.coupon.prequeueDrawnAt === null;
   }
 
   async couponsHeldBy(userId: string): Promise<HeldCoupon[]> {

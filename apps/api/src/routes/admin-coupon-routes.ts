@@ -31,9 +31,17 @@ export const adminCouponRoutes = fp<{ deps: ApiDeps }>(
         schema: { summary: "Create a campaign", body: newCouponBody, response: { 201: couponBody, ...errorsFor(...AS_ADMIN, ...WITH_JSON_BODY) } },
       },
       async (request, reply) => {
-        const { name, mode, stock, perUserLimit, startsAt, endsAt } = request.body;
+        const { name, mode, stock, perUserLimit, startsAt, endsAt, prequeueSeconds } = request.body;
         const coupon = await deps.admin.create(
-          { name, mode, stock, perUserLimit, startsAt: startsAt ? new Date(startsAt) : null, endsAt: endsAt ? new Date(endsAt) : null },
+          {
+            name,
+            mode,
+            stock,
+            perUserLimit,
+            startsAt: startsAt ? new Date(startsAt) : null,
+            endsAt: endsAt ? new Date(endsAt) : null,
+            prequeueSeconds: prequeueSeconds ?? null,
+          },
           request.caller.userId,
         );
         return reply.code(201).header("location", `/admin/coupons/${coupon.id}`).send(toCouponBody(coupon));

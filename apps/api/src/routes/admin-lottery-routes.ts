@@ -6,7 +6,7 @@ import { HttpError } from "../plugins/http-error.ts";
 import type { ApiDeps, LotteryView } from "../ports.ts";
 import { couponIdParams, emptyBody } from "../schemas/coupons.ts";
 import { AS_ADMIN, errorsFor, WITH_INPUT, WITH_JSON_BODY } from "../schemas/errors.ts";
-import { lotteryBody } from "../schemas/lotteries.ts";
+import { lotteryBody, prequeueBody } from "../schemas/lotteries.ts";
 
 export const adminLotteryRoutes = fp<{ deps: ApiDeps }>(
   async (app: FastifyInstance, { deps }) => {
@@ -24,6 +24,24 @@ export const adminLotteryRoutes = fp<{ deps: ApiDeps }>(
         },
       },
       async (request) => toBody((await deps.admin.lottery(request.params.couponId)) ?? notFound(notALottery(request.params.couponId))),
+    );
+
+    typed.get(
+      "/admin/coupons/:couponId/prequeue",
+      {
+        onRequest: app.requireAdmin,
+        schema: {
+          summary: "A pre-queue's seed hash, and once drawn its secret, seed, entrants and order",
+          params: couponIdParams,
+          response: { 200: prequeueBody, ...errorsFor(...AS_ADMIN, ...WITH_INPUT, "COUPON_NOT_FOUND") },
+        },
+      },
+      async (request) => {
+        const view = await deps.admin.prequeue(request.params.couponId);
+        if (!view) throw new HttpError(404, "COUPON_NOT_FOUND", `No coupon ${request.params.couponId} with a pre-queue`);
+        const at = (d: Date | null) => d?.toISOString() ?? null;
+        return { ...view, opensAt: view.opensAt.toISOString(), startsAt: view.startsAt.toISOString(), drawnAt: at(view.drawnAt) };
+      },
     );
 
     typed.post(

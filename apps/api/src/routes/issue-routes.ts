@@ -1,5 +1,5 @@
 import type { MessageTrace } from "@dibs/contracts";
-import { acceptIssueRequest, type IssueRequest, type Refusal, refusalOf, UnavailableError } from "@dibs/domain";
+import { acceptIssueRequest, entersPrequeue, type IssueRequest, prequeueUndrawn, type Refusal, refusalOf, UnavailableError } from "@dibs/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -116,17 +116,17 @@ async function answerAgain(earlier: IssueRequest, deps: ApiDeps, standings: Queu
  * Kafka holds the request: it takes its place in the coupon's line (a retry finds its own). A lottery has no line: its
  * entries are decided together, at the draw.
  */
-async function placeInLine(request: IssueRequest, deps: ApiDeps, standings: QueueStandings): Promise<Standing | null> {
+async function placeInLine(request: IssueRequest, deps: ApiDeps, standings: QueueStandings): Promise<Standing | "PREQUEUED" | null> {
   const coupon = await deps.catalog.find(request.couponId).catch(() => null);
   if (coupon?.mode === "LOTTERY") return null;
+  // A pre-queue entry has no place until the draw at the start gives it one.
+  if (coupon && prequeueUndrawn(coupon) && entersPrequeue(coupon, request.acceptedAt)) return "PREQUEUED";
   return standings.place(request.requestId, request.couponId);
 }
 
-function answerPending(requestId: string, standing: Standing | null, reply: FastifyReply) {
-  return reply
-    .code(202)
-    .header("location", `/issue-requests/${requestId}`)
-    .send(standing ? { requestId, status: "PENDING", ...standing } : { requestId, status: "PENDING" });
+function answerPending(requestId: string, standing: Standing | "PREQUEUED" | null, reply: FastifyReply) {
+  const body = standing === "PREQUEUED" ? { requestId, status: standing } : { requestId, status: "PENDING", ...standing };
+  return reply.code(202).header("location", `/issue-requests/${requestId}`).send(body);
 }
 
 async function unavailableAs503<T>(work: Promise<T>, requestId: string): Promise<T> {

@@ -38,6 +38,9 @@ export const statusRoutes = fp<StatusRoutesOptions>(
     /** A pending request's status: with its place in line, when it has one. */
     async function pending(requestId: string) {
       const inLine = await standings.of(requestId);
+      if (!inLine && (await deps.queries.isPrequeued(requestId).catch(() => false))) {
+        return { body: { requestId, status: "PREQUEUED" as const }, inLine };
+      }
       return { body: { requestId, status: "PENDING" as const, ...inLine?.standing }, inLine };
     }
 

@@ -17,8 +17,10 @@ export const couponBody = z.object({
   perUserLimit: z.number().int(),
   startsAt: z.iso.datetime().nullable(),
   endsAt: z.iso.datetime().nullable(),
-  status: z.enum(["UPCOMING", "OPEN", "PAUSED", "SOLD_OUT", "ENDED"]),
+  status: z.enum(["UPCOMING", "PREQUEUE", "OPEN", "PAUSED", "SOLD_OUT", "ENDED"]),
   drawnAt: z.iso.datetime().nullable(),
+  prequeueSeconds: z.number().int().nullable().describe("The pre-queue's length before startsAt; null for none"),
+  prequeueDrawnAt: z.iso.datetime().nullable().describe("When the pre-queue's order was drawn and its entries decided"),
   pauses: z.array(z.object({ pausedAt: z.iso.datetime(), resumedAt: z.iso.datetime().nullable() })),
 });
 
@@ -48,10 +50,31 @@ export const publicCouponBody = z.object({
     })
     .nullable()
     .describe("null for a first-come coupon"),
+  prequeue: z
+    .object({
+      opensAt: z.iso.datetime().describe("Requests from here until startsAt enter the pre-queue (answered PREQUEUED)"),
+      seedHash: lotteryFields.seedHash,
+      draw: z
+        .object({
+          drawnAt: z.iso.datetime(),
+          secret: lotteryFields.secret,
+          entrantsHash: lotteryFields.entrantsHash,
+          seed: lotteryFields.seed,
+          entrants: z.number().int().describe("drawWinners(entrants, seed, entrants) gives the whole order"),
+        })
+        .nullable()
+        .describe("null until the draw, a moment after the start"),
+    })
+    .nullable()
+    .describe(
+      "A first-come campaign's pre-queue: requests before the start are put in a random order drawn at the start from the " +
+        "secret committed to by seedHash, and issued first in it; null for none",
+    ),
 });
 
 const MAX_STOCK = 10_000_000;
 const MAX_PER_USER_LIMIT = 1_000;
+const MAX_PREQUEUE_SECONDS = 24 * 60 * 60;
 
 export const newCouponBody = z
   .strictObject({
@@ -61,10 +84,21 @@ export const newCouponBody = z
     perUserLimit: z.number().int().min(1).max(MAX_PER_USER_LIMIT).default(1),
     startsAt: z.iso.datetime({ offset: true }).optional(),
     endsAt: z.iso.datetime({ offset: true }).optional(),
+    prequeueSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PREQUEUE_SECONDS)
+      .optional()
+      .describe("Opens a pre-queue this many seconds before startsAt (a first-come campaign with a start only)"),
   })
   .refine((c) => !c.startsAt || !c.endsAt || new Date(c.endsAt) > new Date(c.startsAt), {
     message: "endsAt must be after startsAt",
     path: ["endsAt"],
+  })
+  .refine((c) => c.prequeueSeconds === undefined || (c.mode === "FIRST_COME" && c.startsAt !== undefined), {
+    message: "a pre-queue needs a first-come campaign with a startsAt",
+    path: ["prequeueSeconds"],
   });
 
 export const addStockBody = z.strictObject({
@@ -85,6 +119,7 @@ export const summaryBody = couponBody.extend({ decisions: decisionCounts, decisi
 /** The admin routes' words for a status, older than the users' view. */
 const ADMIN_STATUS = {
   NOT_STARTED: "UPCOMING",
+  PREQUEUE: "PREQUEUE",
   OPEN: "OPEN",
   PAUSED: "PAUSED",
   ENDED: "ENDED",
@@ -108,6 +143,8 @@ export function toCouponBody(coupon: Coupon, now = new Date()) {
     endsAt: coupon.endsAt?.toISOString() ?? null,
     status,
     drawnAt: coupon.drawnAt?.toISOString() ?? null,
+    prequeueSeconds: coupon.prequeueSeconds,
+    prequeueDrawnAt: coupon.prequeueDrawnAt?.toISOString() ?? null,
     pauses: coupon.pauses.map((p) => ({ pausedAt: p.pausedAt.toISOString(), resumedAt: p.resumedAt?.toISOString() ?? null })),
   } as const;
 }
@@ -125,6 +162,23 @@ export function toPublicCouponBody(coupon: CatalogCoupon, issued: number, now = 
     stock: coupon.stock,
     remaining: remainingStock({ stock: coupon.stock, issuedCount: issued }),
     lottery: coupon.lottery && { seedHash: coupon.lottery.seedHash, draw: draw ? { ...draw, drawnAt: draw.drawnAt.toISOString() } : null },
+    prequeue: prequeueOf(coupon),
+  };
+}
+
+function prequeueOf(coupon: CatalogCoupon) {
+  if (!coupon.prequeue || !coupon.startsAt || coupon.prequeueSeconds === null) return null;
+  const draw = coupon.prequeue.draw;
+  return {
+    opensAt: new Date(coupon.startsAt.getTime() - coupon.prequeueSeconds * 1_000).toISOString(),
+    seedHash: coupon.prequeue.seedHash,
+    draw: draw && {
+      drawnAt: draw.drawnAt.toISOString(),
+      secret: draw.secret,
+      entrantsHash: draw.entrantsHash,
+      seed: draw.seed,
+      entrants: draw.entrants,
+    },
   };
 }
 

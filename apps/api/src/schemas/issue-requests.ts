@@ -22,18 +22,21 @@ const standingFields = {
     .positive()
     .optional()
     .describe(
-      "The request's place in the coupon's line: the n-th request for it that Kafka took. Requests are decided in about this " +
-        "order (within one publish round trip of the API instances). A retry under its Idempotency-Key keeps its place.",
+      "While PENDING, the request's place in the coupon's line: the n-th request for it that Kafka took. Requests are decided " +
+        "in about this order (within one publish round trip of the API instances). A retry under its Idempotency-Key keeps " +
+        "its place. On a decided pre-queue entry, its place in the drawn order.",
     ),
   ahead: z.number().int().nonnegative().optional().describe("How many requests before this one in the line are still undecided"),
   remaining: z.number().int().nonnegative().nullable().optional().describe("The coupon's stock not issued yet; null before the first decision of the campaign"),
 };
 
-export const acceptedBody = z.object({ requestId: z.uuid(), status: z.literal("PENDING"), ...standingFields });
+const PREQUEUED = "PREQUEUED: an entry of the coupon's pre-queue, decided in the order drawn at the start";
+
+export const acceptedBody = z.object({ requestId: z.uuid(), status: z.enum(["PENDING", "PREQUEUED"]).describe(PREQUEUED), ...standingFields });
 
 export const statusBody = z.object({
   requestId: z.uuid(),
-  status: z.enum(["PENDING", ...DECISIONS]),
+  status: z.enum(["PENDING", "PREQUEUED", ...DECISIONS]).describe(PREQUEUED),
   reason: z
     .string()
     .optional()
@@ -56,6 +59,7 @@ export function toStatusBody(d: DecisionView) {
     couponId: d.couponId,
     acceptedAt: d.acceptedAt.toISOString(),
     decidedAt: d.decidedAt.toISOString(),
+    ...(d.position ? { position: d.position } : {}),
   };
 }
 

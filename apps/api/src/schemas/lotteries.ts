@@ -26,3 +26,21 @@ export const lotteryBody = z
   .describe(
     "Re-run the draw: check SHA-256(secret) = seedHash and the entrants' hash, then drawWinners(entrants, seed, stock) (packages/domain/src/lottery.ts)",
   );
+
+export const prequeueBody = z
+  .object({
+    couponId: z.uuid(),
+    seedHash: lotteryFields.seedHash,
+    opensAt: z.iso.datetime(),
+    startsAt: z.iso.datetime(),
+    secret: lotteryFields.secret.nullable(),
+    entrantsHash: lotteryFields.entrantsHash,
+    seed: lotteryFields.seed.nullable(),
+    drawnAt: z.iso.datetime().nullable(),
+    entrants: z.array(z.string()).describe("the pre-queue's entrants, sorted; empty until the draw"),
+    order: z.array(z.string()).describe("the entrants in the drawn order, in which they were issued: drawWinners(entrants, seed, entrants.length)"),
+  })
+  .describe(
+    "Re-run a pre-queue's draw: check SHA-256(secret) = seedHash and the entrants' hash, then drawWinners(entrants, seed, entrants.length) " +
+      "gives the order (packages/domain/src/lottery.ts, prequeue.ts)",
+  );

@@ -9,6 +9,8 @@ export function inMemoryDeps() {
   const coupons = new Map<string, CatalogCoupon>();
   const published: IssueRequest[] = [];
   const decisions = new Map<string, DecisionView>();
+  /** Requests the issuer recorded as pre-queue entries. */
+  const prequeued = new Set<string>();
   const idempotency = new Map<string, IssueRequest>();
   const lotteries = inMemoryLotteries(coupons);
   const state = {
@@ -59,6 +61,7 @@ export function inMemoryDeps() {
     queries: {
       findDecision: async (id) => decisions.get(id) ?? null,
       findDecisions: async (ids) => ids.flatMap((id) => decisions.get(id) ?? []),
+      isPrequeued: async (id) => prequeued.has(id) && !decisions.has(id),
       couponsHeldBy: async (userId) =>
         [...decisions.values()]
           .filter((d) => d.userId === userId && d.decision === "ISSUED")
@@ -66,8 +69,16 @@ export function inMemoryDeps() {
     },
     admin: {
       create: async (c) => {
-        const coupon: Coupon = { id: randomUUID(), issuedCount: 0, pauses: [], drawnAt: null, ...c };
-        coupons.set(coupon.id, { ...coupon, soldOut: false, lottery: c.mode === "LOTTERY" ? lotteries.published(coupon.id) : null });
+        const coupon: Coupon = {
+          id: randomUUID(),
+          issuedCount: 0,
+          pauses: [],
+          drawnAt: null,
+          prequeueDrawnAt: null,
+          ...c,
+          prequeueSeconds: c.prequeueSeconds ?? null,
+        };
+        coupons.set(coupon.id, { ...coupon, soldOut: false, lottery: c.mode === "LOTTERY" ? lotteries.published(coupon.id) : null, prequeue: null });
         return coupon;
       },
       list: async () => ({ items: [...coupons.values()], nextCursor: null }),
@@ -86,6 +97,9 @@ export function inMemoryDeps() {
       addStock: async () => null,
       issues: async function* () {},
       ...lotteries.ports,
+      prequeue: async () => null,
+      drawPrequeue: async () => null,
+      duePrequeues: async () => [],
     },
     idempotency: {
       find: async (scope) => idempotency.get(JSON.stringify(scope)) ?? null,
@@ -101,6 +115,7 @@ export function inMemoryDeps() {
     operations: {
       reconcile: async () => null,
       repair: async () => null,
+      rebuildGate: async () => undefined,
       deadLetters: async () => ({ letters: [], total: 0 }),
       entryProgress: async (couponId) => {
         state.progressAskedFor.push(couponId);
@@ -150,11 +165,12 @@ export function inMemoryDeps() {
       ...aCoupon({ id, name: "Test coupon", stock: 10 }),
       soldOut: false,
       lottery: overrides.mode === "LOTTERY" ? lotteries.published(id) : null,
+      prequeue: null,
       ...overrides,
     };
     coupons.set(coupon.id, coupon);
     return coupon;
   }
 
-  return { deps, coupons, published, decisions, state, addCoupon, idempotency, announce, lotteries };
+  return { deps, coupons, published, decisions, prequeued, state, addCoupon, idempotency, announce, lotteries };
 }

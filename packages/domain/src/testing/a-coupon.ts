@@ -16,6 +16,8 @@ export function aCoupon(overrides: Partial<Coupon> = {}): Coupon {
     pauses: [],
     mode: "FIRST_COME",
     drawnAt: null,
+    prequeueSeconds: null,
+    prequeueDrawnAt: null,
     ...overrides,
   };
 }

@@ -22,6 +22,10 @@ export class InMemoryIssueStore implements IssueStore {
     this.issues.set(coupon.id, new Set());
   }
 
+  async prequeueEntrants(couponIds: readonly string[]): Promise<Map<string, number>> {
+    return new Map(couponIds.map((id) => [id, this.entries.get(id)?.size ?? 0]));
+  }
+
   async findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>> {
     const found = new Map<string, Coupon>();
     for (const id of couponIds) {
