@@ -61,10 +61,11 @@ export interface PipelineSettings {
   patienceMs: number;
   /** The same for each step of the isolation, which runs on ever smaller parts of one batch. */
   isolationPatienceMs: number;
+  /** A batch waiting to be taken in absorbs the partition's next batches until it holds this many messages. */
+  mergedBatchMessages: number;
   /**
-   * Messages a partition may have waiting to be gated (its batches merged into one) before it is paused. A lane is not
-   * paused for being busy, only for falling this far behind: a paused partition is fetched again only after the fetch
-   * then waiting returns.
+   * Messages a partition may have waiting to be taken in before it is paused. A lane is not paused for being busy, only
+   * for falling this far behind: a paused partition is fetched again only after the fetch then waiting returns.
    */
   waitingMessagesPerPartition: number;
   /** How long stop() lets batches being recorded finish before it abandons them. */
@@ -83,9 +84,15 @@ export interface PipelineDeps {
   settings: PipelineSettings;
 }
 
-export const DEFAULT_SETTINGS: PipelineSettings = { patienceMs: 5_000, isolationPatienceMs: 1_000, waitingMessagesPerPartition: 10_000, stopGraceMs: 10_000 };
+export const DEFAULT_SETTINGS: PipelineSettings = {
+  patienceMs: 5_000,
+  isolationPatienceMs: 1_000,
+  mergedBatchMessages: 5_000,
+  waitingMessagesPerPartition: 20_000,
+  stopGraceMs: 10_000,
+};
 
-/** A batch of the lane not yet taken in: the batches handed in meanwhile are merged into it. */
+/** A batch of the lane not yet taken in: the batches handed in meanwhile are merged into it while it has room. */
 interface WaitingBatch {
   partition: number;
   messages: IncomingMessage[];
@@ -94,7 +101,7 @@ interface WaitingBatch {
 
 /**
  * The lane of one partition: its batches are gated one after the other, and recorded and committed in order. It takes
- * in a batch while the one before is recorded; whatever comes in meanwhile waits, merged into one batch.
+ * in a batch while the one before is recorded; whatever comes in meanwhile waits, merged into as few batches as fit.
  */
 interface Lane {
   partition: number;
@@ -104,8 +111,9 @@ interface Lane {
   recorded: Promise<unknown>;
   /** Batches taken in and not yet recorded or given up. */
   unrecorded: number;
-  /** What has come in since the lane was last ready to take a batch in. */
-  waiting: WaitingBatch | undefined;
+  /** What has come in since the lane was last ready to take a batch in, oldest first. */
+  waiting: WaitingBatch[];
+  waitingMessages: number;
   paused: boolean;
   /** Aborted when the lane's batches are no longer this issuer's to decide. */
   abandon: AbortController;
@@ -151,21 +159,23 @@ export class BatchPipeline {
 
   /**
    * Takes a batch of a partition; the consumer moves on to the next fetch at once. While the lane is busy, the batches
-   * of the partition are merged into one that waits: a busy partition is decided in larger batches, not paused.
+   * of the partition are merged into those that wait: a busy partition is decided in larger batches, not paused.
    */
   accept(batch: PartitionBatch): void {
     if (this.stopping || batch.messages.length === 0) return;
     const lane = this.laneOf(batch.partition);
-    if (lane.waiting) {
-      for (const message of batch.messages) lane.waiting.messages.push(message);
-      lane.waiting.nextOffset = batch.nextOffset;
-    } else if (lane.unrecorded < BATCHES_TAKEN_IN) {
+    const last = lane.waiting.at(-1);
+    if (last && last.messages.length < this.deps.settings.mergedBatchMessages) {
+      for (const message of batch.messages) last.messages.push(message);
+      last.nextOffset = batch.nextOffset;
+    } else if (!last && lane.unrecorded < BATCHES_TAKEN_IN) {
       this.takeIn(lane, batch);
       return;
     } else {
-      lane.waiting = { partition: batch.partition, messages: [...batch.messages], nextOffset: batch.nextOffset };
+      lane.waiting.push({ partition: batch.partition, messages: [...batch.messages], nextOffset: batch.nextOffset });
     }
-    if (!lane.paused && lane.waiting.messages.length >= this.deps.settings.waitingMessagesPerPartition) {
+    lane.waitingMessages += batch.messages.length;
+    if (!lane.paused && lane.waitingMessages >= this.deps.settings.waitingMessagesPerPartition) {
       lane.paused = true;
       this.deps.control.pause(lane.partition);
     }
@@ -181,10 +191,10 @@ export class BatchPipeline {
     lane.recorded = recorded.catch((error) => this.notRecorded(lane, batch, error));
     void lane.recorded.finally(() => {
       lane.unrecorded -= 1;
-      const waiting = lane.waiting;
-      if (!waiting || signal.aborted || this.stopping) return;
-      lane.waiting = undefined;
-      if (lane.paused) {
+      if (lane.waiting.length === 0 || signal.aborted || this.stopping) return;
+      const waiting = lane.waiting.shift()!;
+      lane.waitingMessages -= waiting.messages.length;
+      if (lane.paused && lane.waitingMessages < this.deps.settings.waitingMessagesPerPartition) {
         lane.paused = false;
         this.deps.control.resume(lane.partition);
       }
@@ -227,7 +237,17 @@ export class BatchPipeline {
   }
 
   private newLane(partition: number, after: Promise<unknown>): Lane {
-    return { partition, gated: after, recorded: after, unrecorded: 0, waiting: undefined, paused: false, abandon: new AbortController(), isolating: undefined };
+    return {
+      partition,
+      gated: after,
+      recorded: after,
+      unrecorded: 0,
+      waiting: [],
+      waitingMessages: 0,
+      paused: false,
+      abandon: new AbortController(),
+      isolating: undefined,
+    };
   }
 
   private async gate(lane: Lane, batch: PartitionBatch, signal: AbortSignal): Promise<Gated> {

@@ -185,6 +185,25 @@ describe("the batch pipeline", () => {
     expect(lab.decided).toEqual(requests.map((r) => r.requestId));
   });
 
+  it("merges into a waiting batch only while it has room, so that batches stay the size the stores were tuned for", async () => {
+    const coupon = aCoupon(10);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const recordedSizes: number[] = [];
+    const lab = pipelineLab([coupon], {
+      store: (store) => withRecord(store, async (batch) => (recordedSizes.push(batch.decided.length), await held, store.record(batch))),
+      settings: { mergedBatchMessages: 2, waitingMessagesPerPartition: 10 },
+    });
+    const batches = ["a", "b", "c", "d", "e"].map((user) => aBatch(10, [aRequest(coupon.id, user)]));
+    for (const batch of batches) lab.pipeline.accept(batch);
+    release();
+
+    await eventually(() => lab.control.committed(10).length === 4);
+    expect(lab.control.committed(10)).toEqual([batches[0]!, batches[1]!, batches[3]!, batches[4]!].map((b) => b.nextOffset));
+    expect(recordedSizes).toEqual([1, 1, 2, 1]);
+    expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual([]);
+  });
+
   it("pauses a partition only once too many messages wait, and resumes it once they are taken in", async () => {
     const coupon = aCoupon(10);
     let release!: () => void;
