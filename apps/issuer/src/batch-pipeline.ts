@@ -61,7 +61,7 @@ export interface PipelineSettings {
   patienceMs: number;
   /** The same for each step of the isolation, which runs on ever smaller parts of one batch. */
   isolationPatienceMs: number;
-  /** A batch waiting to be taken in absorbs the partition's next batches until it holds this many messages. */
+  /** A batch waiting to be taken in absorbs the partition's next batches while it stays within this many messages. */
   mergedBatchMessages: number;
   /**
    * Messages a partition may have waiting to be taken in before it is paused. A lane is not paused for being busy, only
@@ -165,7 +165,7 @@ export class BatchPipeline {
     if (this.stopping || batch.messages.length === 0) return;
     const lane = this.laneOf(batch.partition);
     const last = lane.waiting.at(-1);
-    if (last && last.messages.length < this.deps.settings.mergedBatchMessages) {
+    if (last && last.messages.length + batch.messages.length <= this.deps.settings.mergedBatchMessages) {
       for (const message of batch.messages) last.messages.push(message);
       last.nextOffset = batch.nextOffset;
     } else if (!last && lane.unrecorded < BATCHES_TAKEN_IN) {
