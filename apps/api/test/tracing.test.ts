@@ -49,7 +49,7 @@ describe("trace context from the API into Kafka", () => {
     expect(children).not.toHaveBeenCalled();
     children.mockRestore();
 
-    t.deps.publisher = { publish: async () => Promise.reject(new Error("a bug")) };
+    t.deps.publisher = { answerDeadlineMs: 1_000, publish: async () => Promise.reject(new Error("a bug")) };
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const failed = await t.app.inject({
       method: "POST",
