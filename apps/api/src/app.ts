@@ -11,6 +11,7 @@ import { tracingPlugin } from "./plugins/tracing.ts";
 import type { ApiDeps } from "./ports.ts";
 import { DEFAULT_QUEUE_STANDINGS, QueueStandings, type QueueStandingsOptions } from "./queue-standings.ts";
 import { RequestIds } from "./request-ids.ts";
+import { LazyRequestLogger } from "./request-logger.ts";
 import { adminCouponRoutes } from "./routes/admin-coupon-routes.ts";
 import { adminLotteryRoutes } from "./routes/admin-lottery-routes.ts";
 import { adminOperationsRoutes } from "./routes/admin-operations-routes.ts";
@@ -46,6 +47,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
     genReqId: (request) => headerRequestId(request.headers["x-request-id"]),
     // One log line per request would cost more than the request itself during a flash sale.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, childOptions) => new LazyRequestLogger(logger, bindings, childOptions),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

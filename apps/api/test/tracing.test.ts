@@ -1,5 +1,5 @@
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { KafkaIssueRequestPublisher } from "../src/adapters/kafka-issue-request-publisher.ts";
 import { createApiMetrics } from "../src/metrics.ts";
 import { recordingProducer } from "./support/recording-producer.ts";
@@ -33,6 +33,31 @@ describe("trace context from the API into Kafka", () => {
     expect(t.lines).toContainEqual(
       expect.objectContaining({ msg: "issue request published", reqId: "checkout-42", traceId, requestId: response.json().requestId, couponId: coupon.id }),
     );
+    await t.app.close();
+  });
+
+  it("writes the request id and the trace id on every line a request logs, and makes no logger for a request that logs nothing", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const t = await testApp({ logger: log });
+    const coupon = t.addCoupon();
+    await t.app.ready();
+    // Every pino logger's child() is this one method of pino's prototype.
+    const children = vi.spyOn(Object.getPrototypeOf(log) as typeof log, "child");
+    const ask = () => t.app.inject({ method: "POST", url: `/coupons/${coupon.id}/issue`, headers: { authorization: `Bearer ${userToken()}` } });
+    expect((await ask()).statusCode).toBe(202);
+    expect(children).not.toHaveBeenCalled();
+    children.mockRestore();
+
+    t.deps.publisher = { answerDeadlineMs: 1_000, publish: async () => Promise.reject(new Error("a bug")) };
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const failed = await t.app.inject({
+      method: "POST",
+      url: `/coupons/${coupon.id}/issue`,
+      headers: { authorization: `Bearer ${userToken()}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-request-id": "checkout-43" },
+    });
+    expect(failed.statusCode).toBe(500);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "unhandled error", reqId: "checkout-43", traceId }));
     await t.app.close();
   });
 

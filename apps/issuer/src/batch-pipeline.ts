@@ -26,7 +26,7 @@ export interface PartitionBatch {
 /** What the pipeline asks of the consumer that feeds it (kafkajs in the issuer, a fake in the tests). */
 export interface ConsumerControl {
   commit(partition: number, nextOffset: string): Promise<void>;
-  /** Stop fetching the partition for now: its lane holds as many batches as it may. */
+  /** Stop fetching the partition for now: its lane holds as many messages as it may. */
   pause(partition: number): void;
   resume(partition: number): void;
   /** Fetch the partition again from `offset` (a batch there was not decided); resumes it too. */
@@ -61,8 +61,13 @@ export interface PipelineSettings {
   patienceMs: number;
   /** The same for each step of the isolation, which runs on ever smaller parts of one batch. */
   isolationPatienceMs: number;
-  /** Batches a partition may have waiting in the pipeline before it is paused. */
-  batchesPerPartition: number;
+  /** A batch waiting to be taken in absorbs the partition's next batches while it stays within this many messages. */
+  mergedBatchMessages: number;
+  /**
+   * Messages a partition may have waiting to be taken in before it is paused. A lane is not paused for being busy, only
+   * for falling this far behind: a paused partition is fetched again only after the fetch then waiting returns.
+   */
+  waitingMessagesPerPartition: number;
   /** How long stop() lets batches being recorded finish before it abandons them. */
   stopGraceMs: number;
 }
@@ -79,22 +84,45 @@ export interface PipelineDeps {
   settings: PipelineSettings;
 }
 
-export const DEFAULT_SETTINGS: PipelineSettings = { patienceMs: 5_000, isolationPatienceMs: 1_000, batchesPerPartition: 2, stopGraceMs: 10_000 };
+export const DEFAULT_SETTINGS: PipelineSettings = {
+  patienceMs: 5_000,
+  isolationPatienceMs: 1_000,
+  mergedBatchMessages: 5_000,
+  waitingMessagesPerPartition: 20_000,
+  stopGraceMs: 10_000,
+};
 
-/** The lane of one partition: its batches are gated one after the other, and recorded and committed in order. */
+/** A batch of the lane not yet taken in: the batches handed in meanwhile are merged into it while it has room. */
+interface WaitingBatch {
+  partition: number;
+  messages: IncomingMessage[];
+  nextOffset: string;
+}
+
+/**
+ * The lane of one partition: its batches are gated one after the other, and recorded and committed in order. It takes
+ * in a batch while the one before is recorded; whatever comes in meanwhile waits, merged into as few batches as fit.
+ */
 interface Lane {
   partition: number;
-  /** Settles once the last batch handed in is gated. */
+  /** Settles once the last batch taken in is gated. */
   gated: Promise<unknown>;
-  /** Settles once the last batch handed in is recorded and committed, or given up. */
+  /** Settles once the last batch taken in is recorded and committed, or given up. */
   recorded: Promise<unknown>;
-  waiting: number;
+  /** Batches taken in and not yet recorded or given up. */
+  unrecorded: number;
+  /** What has come in since the lane was last ready to take a batch in, oldest first. */
+  waiting: WaitingBatch[];
+  waitingMessages: number;
   paused: boolean;
   /** Aborted when the lane's batches are no longer this issuer's to decide. */
   abandon: AbortController;
   /** While the lane isolates a batch's faulty requests, no later batch may be gated: it would jump the queue. */
   isolating: Promise<void> | undefined;
 }
+
+/** Batches a lane takes in at a time: one recorded while the next is gated. */
+const BATCHES_TAKEN_IN = 2;
 
 type Gated = { ok: true; batch: GatedBatch } | { ok: false; failure: DeterministicFailure };
 
@@ -111,7 +139,8 @@ interface Decided {
  * (Postgres), then recorded and its offset committed, strictly in order. Transient failures are retried; a batch that
  * fails for any other reason is split until the requests at fault are found, which are decided REJECTED
  * (UNPROCESSABLE) and dead-lettered, while every other request is decided as usual. A partition that is retrying only
- * stops itself: the consumer pauses it when its lane is full and fetches the others meanwhile.
+ * stops itself: what comes in meanwhile waits, and once too much waits the consumer pauses the partition and fetches the
+ * others.
  */
 export class BatchPipeline {
   private readonly lanes = new Map<number, Lane>();
@@ -128,27 +157,49 @@ export class BatchPipeline {
     };
   }
 
-  /** Takes a batch of a partition; the consumer moves on to the next fetch at once. */
+  /**
+   * Takes a batch of a partition; the consumer moves on to the next fetch at once. While the lane is busy, the batches
+   * of the partition are merged into those that wait: a busy partition is decided in larger batches, not paused.
+   */
   accept(batch: PartitionBatch): void {
     if (this.stopping || batch.messages.length === 0) return;
     const lane = this.laneOf(batch.partition);
+    const last = lane.waiting.at(-1);
+    if (last && last.messages.length + batch.messages.length <= this.deps.settings.mergedBatchMessages) {
+      for (const message of batch.messages) last.messages.push(message);
+      last.nextOffset = batch.nextOffset;
+    } else if (!last && lane.unrecorded < BATCHES_TAKEN_IN) {
+      this.takeIn(lane, batch);
+      return;
+    } else {
+      lane.waiting.push({ partition: batch.partition, messages: [...batch.messages], nextOffset: batch.nextOffset });
+    }
+    lane.waitingMessages += batch.messages.length;
+    if (!lane.paused && lane.waitingMessages >= this.deps.settings.waitingMessagesPerPartition) {
+      lane.paused = true;
+      this.deps.control.pause(lane.partition);
+    }
+  }
+
+  /** Gates the batch after the lane's last, records it after the lane's last, then takes in what waits. */
+  private takeIn(lane: Lane, batch: PartitionBatch): void {
     const { signal } = lane.abandon;
-    lane.waiting += 1;
+    lane.unrecorded += 1;
     const gated = lane.gated.then(() => this.gate(lane, batch, signal));
     const recorded = Promise.all([gated, lane.recorded]).then(([done]) => this.record(lane, batch, done, signal));
     lane.gated = gated.catch(() => undefined);
     lane.recorded = recorded.catch((error) => this.notRecorded(lane, batch, error));
     void lane.recorded.finally(() => {
-      lane.waiting -= 1;
-      if (lane.paused && lane.waiting < this.deps.settings.batchesPerPartition && !signal.aborted) {
+      lane.unrecorded -= 1;
+      if (lane.waiting.length === 0 || signal.aborted || this.stopping) return;
+      const waiting = lane.waiting.shift()!;
+      lane.waitingMessages -= waiting.messages.length;
+      if (lane.paused && lane.waitingMessages < this.deps.settings.waitingMessagesPerPartition) {
         lane.paused = false;
         this.deps.control.resume(lane.partition);
       }
+      this.takeIn(lane, waiting);
     });
-    if (!lane.paused && lane.waiting >= this.deps.settings.batchesPerPartition) {
-      lane.paused = true;
-      this.deps.control.pause(lane.partition);
-    }
   }
 
   /**
@@ -186,7 +237,17 @@ export class BatchPipeline {
   }
 
   private newLane(partition: number, after: Promise<unknown>): Lane {
-    return { partition, gated: after, recorded: after, waiting: 0, paused: false, abandon: new AbortController(), isolating: undefined };
+    return {
+      partition,
+      gated: after,
+      recorded: after,
+      unrecorded: 0,
+      waiting: [],
+      waitingMessages: 0,
+      paused: false,
+      abandon: new AbortController(),
+      isolating: undefined,
+    };
   }
 
   private async gate(lane: Lane, batch: PartitionBatch, signal: AbortSignal): Promise<Gated> {

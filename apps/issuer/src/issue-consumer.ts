@@ -17,7 +17,7 @@ export interface IssueConsumer {
  * The consumer group's member: it decodes each fetched batch and hands it to the pipeline, which decides it in the
  * background; it returns to kafkajs at once, so that a partition whose batch is being retried holds back no other.
  * (kafkajs fetches the partitions a broker leads together, and fetches again only once every batch of a fetch has
- * returned.) The pipeline pauses a partition whose lane is full and commits its offsets as batches are decided.
+ * returned.) The pipeline pauses a partition that has fallen far behind and commits its offsets as batches are decided.
  */
 export function createIssueConsumer(kafka: Kafka, groupId: string, log: Logger, metrics: IssuerMetrics): IssueConsumer {
   const consumer = kafka.consumer({
@@ -25,11 +25,11 @@ export function createIssueConsumer(kafka: Kafka, groupId: string, log: Logger, 
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     maxBytesPerPartition: 2 * 1024 * 1024,
-    // A fetch answers as soon as any partition it asks for has a message (minBytes 1), so an idle issuer adds no
-    // latency; but a fetch cannot take in a partition resumed while it waits. With kafkajs' 5 s wait, a partition
-    // paused for a full lane (the pipeline's) sat out a whole wait whenever the other partitions were quiet, and its
-    // requests came in seconds late, in bursts. The price of a short wait: an idle issuer's empty fetch every 20 ms.
-    maxWaitTimeInMs: 20,
+    // A fetch answers as soon as any partition it asks for has a message (minBytes 1), so the wait adds no latency;
+    // it bounds how often an idle issuer fetches for nothing. A fetch cannot take in a partition resumed while it
+    // waits, but the pipeline pauses a partition only once it has fallen far behind (a busy one's batches are merged),
+    // and then its lane has more than a wait's worth of work in hand.
+    maxWaitTimeInMs: 500,
     retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
   });
   const topic = ISSUE_REQUEST_TOPIC;

@@ -72,11 +72,11 @@ describe("the batch pipeline", () => {
           return store.record(batch);
         }),
     });
-    for (let i = 0; i < 3; i++) lab.pipeline.accept(aBatch(1, [aRequest(stuck.id, `s${i}`)]));
+    for (let i = 0; i < 4; i++) lab.pipeline.accept(aBatch(1, [aRequest(stuck.id, `s${i}`)]));
     const others = Array.from({ length: 5 }, (_, i) => aBatch(2, [aRequest(flowing.id, `f${i}`)]));
     for (const batch of others) lab.pipeline.accept(batch);
 
-    await eventually(() => lab.control.committed(2).length === 5);
+    await eventually(() => lab.control.committed(2).at(-1) === others[4]!.nextOffset);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(lab.control.committed(1)).toEqual([]);
     expect(lab.control.calls).toContain("pause 1");
@@ -163,17 +163,84 @@ describe("the batch pipeline", () => {
     expect(decisionOf(lab, known.requestId)?.decision).toBe("ISSUED");
   });
 
-  it("pauses a partition whose lane is full, and resumes it once there is room", async () => {
+  it("merges what comes in while a partition's lane is busy into one batch, and does not pause the partition", async () => {
+    const coupon = aCoupon(3);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const recordedSizes: number[] = [];
+    const lab = pipelineLab([coupon], {
+      store: (store) => withRecord(store, async (batch) => (recordedSizes.push(batch.decided.length), await held, store.record(batch))),
+      settings: { waitingMessagesPerPartition: 10 },
+    });
+    const requests = ["a", "b", "c", "a", "d"].map((u) => aRequest(coupon.id, u));
+    const batches = [aBatch(4, [requests[0]!]), aBatch(4, [requests[1]!]), aBatch(4, [requests[2]!]), aBatch(4, requests.slice(3))];
+    for (const batch of batches) lab.pipeline.accept(batch);
+    release();
+
+    await eventually(() => lab.control.committed(4).length === 3);
+    expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual([]);
+    expect(lab.control.committed(4)).toEqual([batches[0]!.nextOffset, batches[1]!.nextOffset, batches[3]!.nextOffset]);
+    expect(recordedSizes).toEqual([1, 1, 3]);
+    expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "ISSUED", "DUPLICATE", "SOLD_OUT"]);
+    expect(lab.decided).toEqual(requests.map((r) => r.requestId));
+  });
+
+  it("merges into a waiting batch only while it has room, so that batches stay the size the stores were tuned for", async () => {
     const coupon = aCoupon(10);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const lab = pipelineLab([coupon], { store: (store) => withRecord(store, async (batch) => (await held, store.record(batch))) });
-    lab.pipeline.accept(aBatch(4, [aRequest(coupon.id, "a")]));
-    lab.pipeline.accept(aBatch(4, [aRequest(coupon.id, "b")]));
-    expect(lab.control.calls).toEqual(["pause 4"]);
+    const recordedSizes: number[] = [];
+    const lab = pipelineLab([coupon], {
+      store: (store) => withRecord(store, async (batch) => (recordedSizes.push(batch.decided.length), await held, store.record(batch))),
+      settings: { mergedBatchMessages: 2, waitingMessagesPerPartition: 10 },
+    });
+    const batches = ["a", "b", "c", "d", "e"].map((user) => aBatch(10, [aRequest(coupon.id, user)]));
+    for (const batch of batches) lab.pipeline.accept(batch);
     release();
-    await eventually(() => lab.control.commits.length === 2);
-    expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual(["pause 4", "resume 4"]);
+
+    await eventually(() => lab.control.committed(10).length === 4);
+    expect(lab.control.committed(10)).toEqual([batches[0]!, batches[1]!, batches[3]!, batches[4]!].map((b) => b.nextOffset));
+    expect(recordedSizes).toEqual([1, 1, 2, 1]);
+    expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual([]);
+  });
+
+  it("pauses a partition only once too many messages wait, and resumes it once they are taken in", async () => {
+    const coupon = aCoupon(10);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lab = pipelineLab([coupon], {
+      store: (store) => withRecord(store, async (batch) => (await held, store.record(batch))),
+      settings: { waitingMessagesPerPartition: 3 },
+    });
+    for (const user of ["a", "b", "c", "d"]) lab.pipeline.accept(aBatch(8, [aRequest(coupon.id, user)]));
+    expect(lab.control.calls).toEqual([]);
+    const last = aBatch(8, [aRequest(coupon.id, "e")]);
+    lab.pipeline.accept(last);
+    expect(lab.control.calls).toEqual(["pause 8"]);
+    release();
+    await eventually(() => lab.control.committed(8).at(-1) === last.nextOffset);
+    expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual(["pause 8", "resume 8"]);
+    expect(lab.control.committed(8)).toHaveLength(3);
+    expect(lab.store.issuedCount(coupon.id)).toBe(5);
+  });
+
+  it("in a merged batch, sets aside only the request at fault and commits past it", async () => {
+    const coupon = aCoupon(10);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lab = pipelineLab([coupon], {
+      store: (store) => refusingNul(withRecord(store, async (batch) => (await held, store.record(batch)))),
+      settings: { waitingMessagesPerPartition: 10 },
+    });
+    const requests = ["a", "b", "c", "bad\u0000id", "d"].map((u) => aRequest(coupon.id, u));
+    const batches = [aBatch(9, [requests[0]!]), aBatch(9, [requests[1]!]), aBatch(9, requests.slice(2, 4)), aBatch(9, [requests[4]!])];
+    for (const batch of batches) lab.pipeline.accept(batch);
+    release();
+
+    await eventually(() => lab.control.committed(9).length === 3);
+    expect(lab.control.committed(9).at(-1)).toBe(batches[3]!.nextOffset);
+    expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "ISSUED", "REJECTED", "ISSUED"]);
+    expect(lab.deadLetters.map((l) => l.message.offset)).toEqual([batches[2]!.messages[1]!.raw.offset]);
   });
 
   it("after a rebalance, commits nothing of what it held before, and decides what comes again", async () => {

@@ -47,7 +47,7 @@ export function cpuPerRequest(
   return { microsPerRequest, machineBusyPercent: all > 0 ? Math.round((100 * (after.machineBusy - before.machineBusy)) / all) : 0 };
 }
 
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -19,7 +19,7 @@ export const tracingPlugin = fp(
     app.addHook("onRequest", (request, reply, done) => {
       const header = request.headers.traceparent;
       request.trace = traceFor(request.id, Array.isArray(header) ? header[0] : header);
-      // Fastify gave this request a pino child of its own: bind to it rather than make a second (~15 µs a request).
+      // Bound to the request's own logger rather than a second child; that logger is made only if the request logs.
       (request.log as FastifyBaseLogger & Partial<Pick<Logger, "setBindings">>).setBindings?.({ traceId: request.trace.traceId });
       reply.header("x-request-id", request.id);
       done();

@@ -77,7 +77,7 @@ export function pipelineLab(coupons: Coupon[], options: LabOptions = {}) {
     retry: { isTransient, dependenciesAnswer: options.dependenciesAnswer ?? (async () => true), backoffMs: () => 5 },
     metrics: { decided: (recorded) => void decided.push(...recorded.map((r) => r.requestId)), deadLettered: () => undefined },
     log: pino({ level: "silent" }),
-    settings: { patienceMs: 200, isolationPatienceMs: 50, batchesPerPartition: 2, stopGraceMs: 1_000, ...options.settings },
+    settings: { patienceMs: 200, isolationPatienceMs: 50, mergedBatchMessages: 100, waitingMessagesPerPartition: 2, stopGraceMs: 1_000, ...options.settings },
   });
   return { pipeline, store, gate, control, deadLetters, decided };
 }
