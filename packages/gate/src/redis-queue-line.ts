@@ -28,7 +28,17 @@ export interface LineEntry {
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    dibsJoinLine(line: string, joined: string, meta: string, ttlMs: number, bound: number, ...requestIds: string[]): Result<number[], Context>;
+    dibsJoinLine(
+      line: string,
+      joined: string,
+      meta: string,
+      ttlMs: number,
+      bound: number,
+      couponId: string,
+      rememberForMs: number,
+      rememberAt: string,
+      ...requestIds: string[]
+    ): Result<number[], Context>;
     dibsLineStandings(line: string, meta: string, ...requestIds: string[]): Result<number[], Context>;
   }
 }
@@ -51,17 +61,19 @@ export class RedisQueueLine {
 
   /**
    * Places the requests in their coupons' lines in the order given (one already placed keeps its place): one script per
-   * coupon, and one write per request of which coupon it waits for, all sent at once.
+   * coupon, which also remembers each request's coupon on one Redis; on a cluster, where a script stays within its
+   * coupon's slot, each of those is a command of its own, all sent at once.
    */
   async join(entries: readonly LineEntry[]): Promise<Map<string, LineStanding>> {
-    const byCoupon = groupByCoupon(entries);
-    const placed = [...byCoupon].map(([couponId, requestIds]) => {
+    const cluster = this.redis instanceof Cluster;
+    const placed = [...groupByCoupon(entries)].map(([couponId, requestIds]) => {
       const keys = gateKeys(couponId);
+      const rememberFor = cluster ? 0 : QUEUED_TTL_MS;
       return this.redis
-        .dibsJoinLine(keys.line, keys.joined, keys.meta, LINE_TTL_MS, this.bound, ...requestIds)
+        .dibsJoinLine(keys.line, keys.joined, keys.meta, LINE_TTL_MS, this.bound, couponId, rememberFor, queuedRequestKey(""), ...requestIds)
         .then((answer) => standingsOf(requestIds, answer));
     });
-    const remembered = this.rememberCoupons(entries);
+    const remembered = cluster ? this.rememberEach(entries) : Promise.resolve();
     const [standings] = await Promise.all([Promise.all(placed), remembered]);
     return new Map(standings.flat());
   }
@@ -86,17 +98,8 @@ export class RedisQueueLine {
     return { joined: Number(joined ?? 0), waiting };
   }
 
-  /** On one Redis, one pipeline; on a cluster each key goes to its own shard, so each is its own command. */
-  private async rememberCoupons(entries: readonly LineEntry[]): Promise<void> {
-    if (this.redis instanceof Cluster) {
-      await Promise.all(entries.map((e) => this.redis.set(queuedRequestKey(e.requestId), e.couponId, "PX", QUEUED_TTL_MS)));
-      return;
-    }
-    const pipeline = this.redis.pipeline();
-    for (const e of entries) pipeline.set(queuedRequestKey(e.requestId), e.couponId, "PX", QUEUED_TTL_MS);
-    const results = await pipeline.exec();
-    const failure = results?.find(([error]) => error)?.[0];
-    if (failure) throw failure;
+  private async rememberEach(entries: readonly LineEntry[]): Promise<void> {
+    await Promise.all(entries.map((e) => this.redis.set(queuedRequestKey(e.requestId), e.couponId, "PX", QUEUED_TTL_MS)));
   }
 }
 

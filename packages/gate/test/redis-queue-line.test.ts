@@ -67,6 +67,10 @@ describe.each(targets)("the queue line on $name", ({ connect }) => {
     await line.join(five);
     const again = await line.join([five[3]!]);
     expect(again.get(five[3]!.requestId)).toEqual({ position: 4, ahead: 3, remaining: null });
+    const [twice] = entries(couponId, 1);
+    const together = await line.join([twice!, twice!]);
+    expect(together.get(twice!.requestId)).toEqual({ position: 6, ahead: 5, remaining: null });
+    await gate.forget(couponId, [twice!.requestId]);
     // The issuer takes requests out of the line once Postgres has their decisions.
     await gate.forget(couponId, [five[0]!.requestId, five[2]!.requestId]);
     const standings = await line.standings(
@@ -78,8 +82,8 @@ describe.each(targets)("the queue line on $name", ({ connect }) => {
       [3, 4, 1],
       [4, 5, 2],
     ]);
-    expect((await line.join(entries(couponId, 1))).values().next().value).toMatchObject({ position: 6, ahead: 3 });
-    expect(await line.depth(couponId)).toEqual({ joined: 6, waiting: 4 });
+    expect((await line.join(entries(couponId, 1))).values().next().value).toMatchObject({ position: 7, ahead: 3 });
+    expect(await line.depth(couponId)).toEqual({ joined: 7, waiting: 4 });
   });
 
   it("tells the stock left from the gate, and which coupon's line a request waits in", async () => {

@@ -54,6 +54,14 @@ describe("a sale with a pre-queue: early requests shuffled at the start and issu
     );
     const again = await ask(`early-${run}-0`);
     expect([...early, again].map((a) => [a.http, a.status])).toEqual([...early, again].map(() => [202, "PREQUEUED"]));
+    // Once the issuer has recorded the entry, its status says so too, until the draw.
+    const first = early[0]!;
+    await waitFor(
+      "an entry's status to read PREQUEUED",
+      async () =>
+        (await call<Answer>(`${api.url}/issue-requests/${first.requestId}`, { token: tokenFor(first.userId) })).body.status === "PREQUEUED" ? true : undefined,
+      10_000,
+    );
 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, startsAt.getTime() - Date.now() + 100)));
     const late = await inParallel(
