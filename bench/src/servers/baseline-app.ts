@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { authPlugin } from "@dibs/api/auth";
+import { errorsPlugin } from "@dibs/api/errors";
 import Fastify, { type FastifyInstance } from "fastify";
 import pg from "pg";
 
@@ -30,6 +31,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The dibs routes and auth (the API's own plugin), with a baseline strategy doing the issuing. */
 export async function buildBaselineApp(strategy: IssueStrategy, options: BaselineAppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  // The API's auth plugin answers its refusals through the errors plugin, which it names as a dependency.
+  await app.register(errorsPlugin);
   await app.register(authPlugin, { algorithm: "HS256", key: options.jwtSecret, issuer: options.jwtIssuer });
   const statusReader = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
 
