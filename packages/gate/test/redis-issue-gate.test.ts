@@ -1,27 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { gateKeys } from "@dibs/contracts";
 import { type CouponLedger, decideAgainst, type GateState, type GateVerdicts, type Holding, type IssueRequest } from "@dibs/domain";
-import { Cluster, Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisClient } from "../src/redis-connection.ts";
 import { RedisIssueGate } from "../src/redis-issue-gate.ts";
 import { issuedAtGate } from "../src/sold-out.ts";
-import { CLUSTER_NODES, redisClusterSh } from "./support/redis-cluster.ts";
+import { REDIS_TARGETS } from "./support/redis-cluster.ts";
 
-/**
- * The same tests on one Redis and on the tests' Redis Cluster (infra/redis/redis-cluster.sh), where a coupon's keys
- * live on the master that serves their hash tag's slot, and every script and MULTI of the gate must stay within it.
- */
-const targets = [
-  { name: "one Redis", connect: async (): Promise<RedisClient> => new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1") },
-  {
-    name: "a Redis Cluster of 3 masters",
-    connect: async (): Promise<RedisClient> => {
-      await redisClusterSh("start");
-      return new Cluster(CLUSTER_NODES.map((node) => ({ host: node.split(":")[0], port: Number(node.split(":")[1]) })));
-    },
-  },
-];
 const used: string[] = [];
 
 /** The staged keys a rebuild left behind, from every master of a cluster (KEYS reads one node). */
@@ -67,7 +53,7 @@ function ledger(c: ReturnType<typeof coupon>, holdings: Holding[] = [], pageSize
 
 const decisionsOf = (decided: GateVerdicts | null) => decided?.verdicts.map((v) => v.decision);
 
-describe.each(targets)("on $name", ({ connect }) => {
+describe.each(REDIS_TARGETS)("on $name", ({ connect }) => {
   let redis: RedisClient;
   let gate: RedisIssueGate;
   beforeAll(async () => {

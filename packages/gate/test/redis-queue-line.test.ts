@@ -1,24 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { gateKeys, queuedRequestKey } from "@dibs/contracts";
-import { Cluster, Redis } from "ioredis";
+import { aCoupon as couponRow } from "@dibs/domain/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisClient } from "../src/redis-connection.ts";
 import { RedisIssueGate } from "../src/redis-issue-gate.ts";
 import { RedisQueueLine } from "../src/redis-queue-line.ts";
-import { CLUSTER_NODES, redisClusterSh } from "./support/redis-cluster.ts";
+import { REDIS_TARGETS } from "./support/redis-cluster.ts";
 
-const targets = [
-  { name: "one Redis", connect: async (): Promise<RedisClient> => new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1") },
-  {
-    name: "a Redis Cluster of 3 masters",
-    connect: async (): Promise<RedisClient> => {
-      await redisClusterSh("start");
-      return new Cluster(CLUSTER_NODES.map((node) => ({ host: node.split(":")[0], port: Number(node.split(":")[1]) })));
-    },
-  },
-];
-
-describe.each(targets)("the queue line on $name", ({ connect }) => {
+describe.each(REDIS_TARGETS)("the queue line on $name", ({ connect }) => {
   let redis: RedisClient;
   let line: RedisQueueLine;
   let gate: RedisIssueGate;
@@ -88,20 +77,7 @@ describe.each(targets)("the queue line on $name", ({ connect }) => {
 
   it("tells the stock left from the gate, and which coupon's line a request waits in", async () => {
     const couponId = aCoupon();
-    const coupon = {
-      id: couponId,
-      name: "t",
-      mode: "FIRST_COME" as const,
-      stock: 3,
-      issuedCount: 0,
-      perUserLimit: 1,
-      startsAt: null,
-      endsAt: null,
-      pauses: [],
-      drawnAt: null,
-      prequeueSeconds: null,
-      prequeueDrawnAt: null,
-    };
+    const coupon = couponRow({ id: couponId, stock: 3 });
     await gate.rebuild({ coupon, epoch: 1, holdings: async function* () {} });
     await gate.decide(coupon, [{ requestId: randomUUID(), couponId, userId: "alice", acceptedAt: new Date() }]);
     const [entry] = entries(couponId, 1);
