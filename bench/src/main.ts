@@ -105,7 +105,7 @@ async function runStrategy(name: StrategyName, userIds: string[], tokens: string
     profile,
     usesDibsGate: name === "dibs",
     decides: name !== "ceiling",
-    cpu: new CpuMeter(() => ({ ...running.pids, broker: [broker.pid], generator: [process.pid] })),
+    cpu: new CpuMeter(() => ({ ...running.pids, broker: [broker.pid], generator: [process.pid], watcher: watcher.backendPids })),
     ...(running.issuerPort ? { issuerPort: running.issuerPort } : {}),
   };
   try {

@@ -14,7 +14,9 @@ export interface CpuSnapshot {
 
 /**
  * CPU time per process group from /proc: unlike throughput, it barely moves when other work shares the machine,
- * so it says what one request costs each part of a strategy. Postgres and Redis are counted whole (every client's).
+ * so it says what one request costs each part of a strategy. Postgres and Redis are counted whole (every client's),
+ * except processes a group names itself: the decision watcher's own Postgres backends are the harness, not the
+ * strategy.
  */
 export class CpuMeter {
   private readonly pids: () => Pids;
@@ -24,7 +26,10 @@ export class CpuMeter {
   }
 
   snapshot(): CpuSnapshot {
-    const groups: Pids = { ...this.pids(), postgres: processesNamed("postgres"), redis: processesNamed("redis-server") };
+    const named = this.pids();
+    const claimed = new Set(Object.values(named).flat());
+    const unclaimed = (pids: number[]) => pids.filter((pid) => !claimed.has(pid));
+    const groups: Pids = { ...named, postgres: unclaimed(processesNamed("postgres")), redis: unclaimed(processesNamed("redis-server")) };
     const byGroup: Record<string, number> = {};
     for (const [name, pids] of Object.entries(groups)) byGroup[name] = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
     const [busy, all] = machineSeconds();

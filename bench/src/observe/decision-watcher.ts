@@ -23,6 +23,7 @@ export class DecisionWatcher {
   private loop: Promise<void> | undefined;
   private polls = 0;
   private pollTimeMs = 0;
+  private backends: number[] = [];
 
   constructor(databaseUrl: string) {
     // Pools of one: they reconnect by themselves when Postgres restarts under someone else's fault test.
@@ -32,8 +33,16 @@ export class DecisionWatcher {
   }
 
   async connect(): Promise<void> {
-    await this.client.query("SELECT 1");
-    await this.statistics.query("SELECT 1");
+    this.backends = [];
+    for (const pool of [this.client, this.statistics]) {
+      const { rows } = await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      this.backends.push(rows[0]!.pid);
+    }
+  }
+
+  /** The Postgres processes serving the watcher's own looks: their CPU is the harness', not the strategy's. */
+  get backendPids(): number[] {
+    return this.backends;
   }
 
   /** A request whose answer already carried its final decision (the synchronous strategies). */

@@ -15,7 +15,10 @@ function phaseOf(strategies: StrategyResult[], name: string, phase: PhaseName): 
   return strategies.find((s) => s.name === name)?.phases.find((p) => p.phase === phase);
 }
 
-/** P1–P5, each a ratio or a figure measured in this very run. */
+/** What P6 adds up: every part of the pipeline an accepted request passes through, not the load generator or the watcher. */
+const PIPELINE = ["api", "worker", "broker", "postgres", "redis"] as const;
+
+/** P1–P6, each a ratio or a figure measured in this very run. */
 export function evaluateTargets(strategies: StrategyResult[], drain: DrainResult[], profile: BenchProfile): TargetResult[] {
   const ceiling = phaseOf(strategies, "ceiling", "capacity")?.answersPerSecond;
   const dibs = phaseOf(strategies, "dibs", "capacity")?.acceptedPerSecond;
@@ -47,7 +50,18 @@ export function evaluateTargets(strategies: StrategyResult[], drain: DrainResult
     ratio("P4", "dibs ≥ 10 × db-lock accepted/s", dibs, dbLock, 10),
     ratio("P4", "dibs ≥ 5 × redis-lock accepted/s", dibs, redisLock, 5),
     ratio("P5", "after sell-out, dibs answers ≥ 0.9 × ceiling", soldOut, ceiling, 0.9),
+    pipelineCpu(phaseOf(strategies, "dibs", "capacity"), phaseOf(strategies, "ceiling", "capacity")),
   ];
+}
+
+function pipelineCpu(dibs: PhaseResult | undefined, ceiling: PhaseResult | undefined): TargetResult {
+  const goal = "pipeline CPU per accepted request (capacity: API + issuer + broker + Postgres + Redis) ≤ 3 × the ceiling's API per answer";
+  const base = ceiling?.cpu.microsPerRequest.api;
+  if (!dibs || !base) return { id: "P6", goal, measured: "not measured", met: null };
+  const parts = PIPELINE.map((g) => dibs.cpu.microsPerRequest[g] ?? 0);
+  const total = parts.reduce((a, b) => a + b, 0);
+  const r = total / base;
+  return { id: "P6", goal, measured: `${parts.join(" + ")} = ${fmt(total)} µs / ${fmt(base)} µs = ${r.toFixed(1)}×`, met: r <= 3 };
 }
 
 function ratio(id: string, goal: string, value: number | undefined, base: number | undefined, atLeast: number): TargetResult {

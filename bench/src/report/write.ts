@@ -59,7 +59,7 @@ function render(results: BenchResults, targets: TargetResult[]): string {
   for (const s of results.strategies) for (const p of s.phases) lines.push(phaseRow(s, p));
   lines.push(
     "",
-    "CPU time per request, in µs, from the start of the load until its decisions drained (Postgres and Redis: all their processes, other clients' too).",
+    "CPU time per request, in µs, from the start of the load until its decisions drained (Postgres and Redis: all their processes, other clients' too, but for the decision watcher's own Postgres backends, shown as `watcher`).",
     "",
     `| strategy | phase | ${CPU_GROUPS.join(" | ")} | machine busy |`,
     `|---|---|${CPU_GROUPS.map(() => "--:").join("|")}|--:|`,
@@ -100,7 +100,7 @@ function phaseRow(s: StrategyResult, p: PhaseResult): string {
   return `| ${s.name} | ${p.phase} | ${fmt(p.requests)} | ${p.seconds} | ${answers} | ${fmt(p.acceptedPerSecond)} | ${fmt(p.answersPerSecond)} | ${pair(p.answerMs)} | ${pair(p.decisionMs)} | ${fmt(p.issued)} | ${p.issuedPerSecond ? fmt(p.issuedPerSecond) : "–"} |`;
 }
 
-const CPU_GROUPS = ["api", "worker", "broker", "postgres", "redis", "generator"];
+const CPU_GROUPS = ["api", "worker", "broker", "postgres", "redis", "generator", "watcher"];
 
 function cpuRow(s: StrategyResult, p: PhaseResult): string {
   const cells = CPU_GROUPS.map((g) => (p.cpu.microsPerRequest[g] === undefined ? "–" : fmt(p.cpu.microsPerRequest[g]!)));
