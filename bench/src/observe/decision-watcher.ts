@@ -3,6 +3,13 @@ import pg from "pg";
 
 const POLL_CHUNK = 4_000;
 const POLL_PAUSE_MS = 5;
+/**
+ * One primary-key lookup per id: `request_id = ANY($1)` with thousands of ids is planned as a scan of the whole table
+ * on a table the bench has just emptied and refilled, and the watcher's looks then cost Postgres more than the
+ * strategy it watches (`OFFSET 0` keeps the lookups from being merged into a join).
+ */
+const LOOK_UP = `SELECT found.request_id::text, found.decision::text FROM unnest($1::uuid[]) AS asked(id)
+  CROSS JOIN LATERAL (SELECT request_id, decision FROM issue_decision WHERE request_id = asked.id OFFSET 0) AS found`;
 
 export interface Observed {
   at: number;
@@ -127,14 +134,10 @@ export class DecisionWatcher {
         ids.push(id);
         if (ids.length === POLL_CHUNK) break;
       }
-      const rows = await this.client
-        .query<{ request_id: string; decision: string }>("SELECT request_id::text, decision::text FROM issue_decision WHERE request_id = ANY($1::uuid[])", [
-          ids,
-        ])
-        .then(
-          (result) => result.rows,
-          () => [],
-        );
+      const rows = await this.client.query<{ request_id: string; decision: string }>(LOOK_UP, [ids]).then(
+        (result) => result.rows,
+        () => [],
+      );
       const at = performance.now();
       for (const row of rows) {
         this.pending.delete(row.request_id);

@@ -150,6 +150,39 @@ describe("PrismaIssueStore", () => {
     expect([...found.keys()]).toEqual([first.requestId]);
     expect(found.get(first.requestId)).toMatchObject({ couponId: coupon.id, userId: "a", decision: "ISSUED", holding: 1 });
   });
+
+  it("reads a batch's coupons, every field and pause as Prisma maps them, and its decided requests, in one go", async () => {
+    const startsAt = new Date("2026-12-01T09:00:00.123Z");
+    const coupon = await prisma.coupon.create({
+      data: {
+        id: randomUUID(),
+        name: 'a "quoted" name',
+        stock: 3,
+        perUserLimit: 2,
+        startsAt,
+        endsAt: new Date("2026-12-01T10:00:00.000Z"),
+        prequeueSeconds: 600,
+        pauses: {
+          create: [
+            { pausedAt: new Date("2026-12-01T09:30:00.000Z"), resumedAt: null },
+            { pausedAt: new Date("2026-12-01T09:10:00.000Z"), resumedAt: new Date("2026-12-01T09:20:00.500Z") },
+          ],
+        },
+      },
+    });
+    const plain = await aCoupon(1);
+    const issued = decided(plain.id, "a", "ISSUED");
+    await record([issued]);
+    const unknown = randomUUID();
+
+    const read = await store.readBatch([coupon.id, plain.id, unknown], [issued.requestId, randomUUID()]);
+
+    expect([...read.coupons.keys()].sort()).toEqual([coupon.id, plain.id].sort());
+    expect(read.coupons.get(coupon.id)).toEqual((await store.ledger(coupon.id))!.coupon);
+    expect(read.coupons.get(coupon.id)!.pauses.map((p) => p.pausedAt.toISOString())).toEqual(["2026-12-01T09:10:00.000Z", "2026-12-01T09:30:00.000Z"]);
+    expect(read.coupons.get(plain.id)).toEqual((await store.ledger(plain.id))!.coupon);
+    expect([...read.decided.values()]).toEqual([issued]);
+  });
 });
 
 async function holdingsOf(ledger: CouponLedger) {

@@ -70,10 +70,10 @@ export interface GatedBatch {
 }
 
 export async function gateIssueRequests(requests: readonly IssueRequest[], deps: DecideDeps): Promise<GatedBatch> {
-  const [coupons, recordedBefore] = await Promise.all([
-    deps.store.findCoupons([...new Set(requests.map((r) => r.couponId))]),
-    deps.store.findDecided(requests.map((r) => r.requestId)),
-  ]);
+  const { coupons, decided: recordedBefore } = await deps.store.readBatch(
+    [...new Set(requests.map((r) => r.couponId))],
+    requests.map((r) => r.requestId),
+  );
   const replayed: DecidedRequest[] = [];
   const unknownCoupon: IssueRequest[] = [];
   const rejected: DecidedRequest[] = [];

@@ -85,9 +85,17 @@ export interface RecordBatch {
   gateEpochs?: ReadonlyMap<string, number>;
 }
 
+/** What the issuer reads of Postgres before it gates a batch. */
+export interface BatchReading {
+  coupons: Map<string, Coupon>;
+  /** Those of the batch's requests Postgres has decided already (a redelivery, a replay). */
+  decided: Map<string, DecidedRequest>;
+}
+
 /** The durable record (Postgres): its constraints are the final authority. */
 export interface IssueStore {
-  findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>>;
+  /** The batch's coupons and those of its requests Postgres has decided, read together. */
+  readBatch(couponIds: readonly string[], requestIds: readonly string[]): Promise<BatchReading>;
   /** How many distinct users have entered each coupon's pre-queue so far. */
   prequeueEntrants(couponIds: readonly string[]): Promise<Map<string, number>>;
   /**

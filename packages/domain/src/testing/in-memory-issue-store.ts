@@ -1,7 +1,7 @@
 import type { Coupon } from "../coupon.ts";
 import type { DecidedRequest } from "../decision.ts";
 import type { IssueRequest } from "../issue-request.ts";
-import type { CouponLedger, IssueStore, RecordBatch, RecordOutcome } from "../ports.ts";
+import type { BatchReading, CouponLedger, IssueStore, RecordBatch, RecordOutcome } from "../ports.ts";
 
 /** Small, so that the tests go through more than one page. */
 const HOLDINGS_PAGE = 2;
@@ -26,7 +26,11 @@ export class InMemoryIssueStore implements IssueStore {
     return new Map(couponIds.map((id) => [id, this.entries.get(id)?.size ?? 0]));
   }
 
-  async findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>> {
+  async readBatch(couponIds: readonly string[], requestIds: readonly string[]): Promise<BatchReading> {
+    return { coupons: await this.findCoupons(couponIds), decided: await this.findDecided(requestIds) };
+  }
+
+  private async findCoupons(couponIds: readonly string[]): Promise<Map<string, Coupon>> {
     const found = new Map<string, Coupon>();
     for (const id of couponIds) {
       const coupon = this.coupons.get(id);
