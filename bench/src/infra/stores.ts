@@ -16,5 +16,6 @@ export async function prepareStores(databaseUrl: string, prisma: PrismaClient, r
   for await (const keys of redis.scanStream({ match: "bench:*", count: 1_000 })) {
     if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
   }
-  await prisma.$executeRawUnsafe("TRUNCATE coupon, admin_audit CASCADE");
+  // Decisions and issues name their coupon through triggers, not foreign keys: CASCADE would not reach them.
+  await prisma.$executeRawUnsafe("TRUNCATE coupon, issue_decision, coupon_issue, admin_audit CASCADE");
 }

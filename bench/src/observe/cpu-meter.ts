@@ -62,6 +62,11 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds of every process of that name (`postgres`: the server and all its backends). */
+export function cpuSecondsOfAll(name: string): number {
+  return processesNamed(name).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+}
+
 function processesNamed(name: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {

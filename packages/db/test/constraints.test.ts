@@ -82,4 +82,94 @@ describe("database constraints", () => {
       constraint: "coupon_issue_request_id_key",
     });
   });
+
+  describe("decisions and issues name an existing coupon", () => {
+    const insertDecisions = (db: pg.Client, couponIds: string[]) =>
+      db.query(
+        `INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, accepted_at)
+         SELECT gen_random_uuid(), c, 'user-' || n, 'SOLD_OUT', now() FROM unnest($1::uuid[]) WITH ORDINALITY AS t(c, n)`,
+        [couponIds],
+      );
+    const count = async (table: string, couponId: string) =>
+      Number((await client.query(`SELECT count(*) AS n FROM ${table} WHERE coupon_id = $1`, [couponId])).rows[0].n);
+
+    it("refuses a statement of which one row names no coupon, and keeps none of its rows", async () => {
+      const couponId = await insertCoupon({ stock: 10 });
+      const unknown = randomUUID();
+
+      await expect(insertDecisions(client, [couponId, couponId, unknown])).rejects.toMatchObject({ code: "23503" });
+      await expect(
+        client.query(`INSERT INTO coupon_issue (coupon_id, user_id, request_id) VALUES ($1, 'user-1', gen_random_uuid()), ($2, 'user-2', gen_random_uuid())`, [
+          couponId,
+          unknown,
+        ]),
+      ).rejects.toMatchObject({ code: "23503" });
+      expect(await count("issue_decision", couponId)).toBe(0);
+      expect(await count("coupon_issue", couponId)).toBe(0);
+    });
+
+    it("keeps a coupon that decisions or issues name from being deleted or renamed; one that none name goes", async () => {
+      const decided = await insertCoupon({ stock: 10 });
+      await insertDecisions(client, [decided]);
+      const issued = await insertCoupon({ stock: 10 });
+      await insertIssue(issued, "user-1", randomUUID());
+      const unused = await insertCoupon({ stock: 10 });
+
+      await expect(client.query(`DELETE FROM coupon WHERE id = $1`, [decided])).rejects.toMatchObject({ code: "23503" });
+      await expect(client.query(`DELETE FROM coupon WHERE id = $1`, [issued])).rejects.toMatchObject({ code: "23503" });
+      await expect(client.query(`UPDATE coupon SET id = gen_random_uuid() WHERE id = $1`, [issued])).rejects.toMatchObject({ code: "23503" });
+      await expect(client.query(`UPDATE issue_decision SET coupon_id = $1 WHERE coupon_id = $2`, [randomUUID(), decided])).rejects.toMatchObject({
+        code: "23503",
+      });
+      expect((await client.query(`DELETE FROM coupon WHERE id = $1`, [unused])).rowCount).toBe(1);
+    });
+
+    it("makes a delete of the coupon wait for an insert naming it, and then refuses the delete", async () => {
+      const couponId = await insertCoupon({ stock: 10 });
+      const inserter = new pg.Client({ connectionString: db.url });
+      const deleter = new pg.Client({ connectionString: db.url });
+      await inserter.connect();
+      await deleter.connect();
+      try {
+        await inserter.query("BEGIN");
+        await insertDecisions(inserter, [couponId]);
+        const deleting = deleter.query(`DELETE FROM coupon WHERE id = $1`, [couponId]).then(
+          () => "deleted",
+          (error: { code?: string }) => error.code,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await inserter.query("COMMIT");
+
+        expect(await deleting).toBe("23503");
+        expect(await count("issue_decision", couponId)).toBe(1);
+      } finally {
+        await inserter.end();
+        await deleter.end();
+      }
+    });
+
+    it("makes an insert wait for a delete of its coupon under way, and then refuses the insert", async () => {
+      const couponId = await insertCoupon({ stock: 10 });
+      const inserter = new pg.Client({ connectionString: db.url });
+      const deleter = new pg.Client({ connectionString: db.url });
+      await inserter.connect();
+      await deleter.connect();
+      try {
+        await deleter.query("BEGIN");
+        await deleter.query(`DELETE FROM coupon WHERE id = $1`, [couponId]);
+        const inserting = insertDecisions(inserter, [couponId]).then(
+          () => "inserted",
+          (error: { code?: string }) => error.code,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await deleter.query("COMMIT");
+
+        expect(await inserting).toBe("23503");
+        expect(await count("issue_decision", couponId)).toBe(0);
+      } finally {
+        await inserter.end();
+        await deleter.end();
+      }
+    });
+  });
 });
