@@ -274,10 +274,10 @@ export class BatchPipeline {
   private settlingOf(partition: number): PartitionSettling {
     let settling = this.settling.get(partition);
     if (!settling) {
-      const { control, notifier, gate, log, settings } = this.deps;
+      const { control, notifier, log, settings } = this.deps;
       settling = {
         commits: new OffsetCommitter(partition, (p, offset) => control.commit(p, offset), log),
-        followUps: new DecisionFollowUps({ notifier, gate, log, waitingDecisions: settings.waitingFollowUpDecisions }),
+        followUps: new DecisionFollowUps({ notifier, log, waitingDecisions: settings.waitingFollowUpDecisions }),
       };
       this.settling.set(partition, settling);
     }

@@ -1,23 +1,25 @@
-import type { DecidedRequest, IssueGate } from "@dibs/domain";
+import type { DecidedRequest } from "@dibs/domain";
 import type { Logger } from "pino";
 
+/**
+ * Tells Redis which decisions Postgres recorded: they are announced to the clients waiting for them, and the gate lets
+ * their verdicts go (asked again, the requests are answered from Postgres). Best effort: it logs what fails.
+ */
 export interface DecisionNotifier {
-  notify(decided: readonly DecidedRequest[]): Promise<void>;
+  recorded(decided: readonly DecidedRequest[]): Promise<void>;
 }
 
 export interface FollowUpDeps {
   notifier: DecisionNotifier;
-  gate: Pick<IssueGate, "forget">;
   log: Logger;
   /** Decisions that may wait while a follow-up is out before the lane waits with them. */
   waitingDecisions: number;
 }
 
 /**
- * What follows a partition's recorded batches and no later batch needs: the decision notice, and the gate letting the
- * recorded verdicts go. Both are best effort (a lost notice sends waiting clients to Postgres, a verdict kept costs
- * Redis memory), so they run beside the next batch. One follow-up is out at a time; decisions recorded meanwhile wait
- * and go together in the next, and once too many wait, `add` makes the lane wait too: a slow Redis holds back the
+ * What follows a partition's recorded batches and no later batch needs: the decision notice and the gate's forget.
+ * Both are best effort, so they run beside the next batch. One follow-up is out at a time; decisions recorded meanwhile
+ * wait and go together in the next, and once too many wait, `add` makes the lane wait too: a slow Redis holds back the
  * partition instead of piling up calls and decisions.
  */
 export class DecisionFollowUps {
@@ -52,38 +54,12 @@ export class DecisionFollowUps {
     this.out = this.followUp(decided).then(() => this.sendWaiting());
   }
 
-  /** The notice and every coupon's forget are sent together: on a client that pipelines, in one write. Never rejects. */
+  /** Never rejects: a notifier that throws after all is logged like one that failed. */
   private async followUp(decided: readonly DecidedRequest[]): Promise<void> {
-    await Promise.all([this.notify(decided), ...[...requestIdsByCoupon(decided)].map(([couponId, ids]) => this.forget(couponId, ids))]);
-  }
-
-  private async notify(decided: readonly DecidedRequest[]): Promise<void> {
     try {
-      await this.deps.notifier.notify(decided);
+      await this.deps.notifier.recorded(decided);
     } catch (error) {
-      this.deps.log.warn({ err: error, decisions: decided.length }, "could not announce decisions; clients will read them from Postgres");
+      this.deps.log.warn({ err: error, decisions: decided.length }, "could not announce decisions or let the gate forget them");
     }
   }
-
-  /**
-   * Postgres has these decisions now: asked again, the requests are answered from it, so the gate lets their verdicts
-   * go, and holds only those of batches in flight.
-   */
-  private async forget(couponId: string, requestIds: string[]): Promise<void> {
-    try {
-      await this.deps.gate.forget(couponId, requestIds);
-    } catch (error) {
-      this.deps.log.warn({ err: error, couponId }, "the gate could not let recorded verdicts go");
-    }
-  }
-}
-
-function requestIdsByCoupon(decided: readonly DecidedRequest[]): Map<string, string[]> {
-  const byCoupon = new Map<string, string[]>();
-  for (const d of decided) {
-    const ids = byCoupon.get(d.couponId);
-    if (ids) ids.push(d.requestId);
-    else byCoupon.set(d.couponId, [d.requestId]);
-  }
-  return byCoupon;
 }

@@ -2,6 +2,7 @@ import type { Coupon, DecidedRequest, IssueGate, IssueRequest, IssueStore } from
 import { aCoupon as aDomainCoupon, InMemoryIssueGate, InMemoryIssueStore } from "@dibs/domain/testing";
 import pino from "pino";
 import { BatchPipeline, type ConsumerControl, type DeadLetter, type PartitionBatch, type PipelineSettings } from "../../src/batch-pipeline.ts";
+import type { DecisionNotifier } from "../../src/decision-follow-ups.ts";
 import { isTransient } from "../../src/failures.ts";
 import type { IncomingMessage } from "../../src/incoming-message.ts";
 
@@ -93,7 +94,7 @@ export function pipelineLab(coupons: Coupon[], options: LabOptions = {}) {
     gate: options.gate ? options.gate(gate) : gate,
     store: options.store ? options.store(store) : store,
     deadLetters: { publish: async (letters) => void deadLetters.push(...letters) },
-    notifier: { notify: options.notify ?? (async () => undefined) },
+    notifier: notifierOver(gate, options.notify ?? (async () => undefined)),
     control,
     retry: { isTransient, dependenciesAnswer: options.dependenciesAnswer ?? (async () => true), backoffMs: () => 5 },
     metrics: { decided: (recorded) => void decided.push(...recorded.map((r) => r.requestId)), deadLettered: () => undefined },
@@ -116,6 +117,16 @@ export function aHold(): { held: Promise<void>; release: () => void } {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   return { held, release };
+}
+
+/** The Redis notifier's part, over the in-memory gate: `notify` hears the notice, then the gate lets the verdicts go. */
+function notifierOver(gate: IssueGate, notify: (decided: readonly DecidedRequest[]) => Promise<void>): DecisionNotifier {
+  return {
+    recorded: async (decided) => {
+      await notify(decided);
+      for (const d of decided) await gate.forget(d.couponId, [d.requestId]);
+    },
+  };
 }
 
 /** Resolves once `check` holds, polling; fails after `timeoutMs`. */
