@@ -71,6 +71,8 @@ export interface PipelineSettings {
    * that, its lane records nothing more until the follow-up returns.
    */
   waitingFollowUpDecisions: number;
+  /** The least time between two offset commits of a partition. */
+  offsetCommitIntervalMs: number;
   /** How long stop() lets batches being recorded finish before it abandons them. */
   stopGraceMs: number;
 }
@@ -93,6 +95,7 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   mergedBatchMessages: 5_000,
   waitingMessagesPerPartition: 20_000,
   waitingFollowUpDecisions: 20_000,
+  offsetCommitIntervalMs: 100,
   stopGraceMs: 10_000,
 };
 
@@ -276,7 +279,7 @@ export class BatchPipeline {
     if (!settling) {
       const { control, notifier, log, settings } = this.deps;
       settling = {
-        commits: new OffsetCommitter(partition, (p, offset) => control.commit(p, offset), log),
+        commits: new OffsetCommitter(partition, (p, offset) => control.commit(p, offset), log, settings.offsetCommitIntervalMs),
         followUps: new DecisionFollowUps({ notifier, log, waitingDecisions: settings.waitingFollowUpDecisions }),
       };
       this.settling.set(partition, settling);

@@ -331,6 +331,22 @@ describe("settling a recorded batch", () => {
     expect(lab.control.mostCommitsOut).toBe(1);
   });
 
+  it("commits a partition's offset at most once per interval, the newest each time", async () => {
+    const coupon = aCoupon(10);
+    const startedAt: number[] = [];
+    const lab = pipelineLab([coupon], { commit: async () => void startedAt.push(performance.now()), settings: { offsetCommitIntervalMs: 200 } });
+    const batches = ["a", "b", "c"].map((user) => aBatch(16, [aRequest(coupon.id, user)]));
+    lab.pipeline.accept(batches[0]!);
+    await eventually(() => lab.control.committed(16).length === 1);
+    for (const batch of batches.slice(1)) lab.pipeline.accept(batch);
+
+    await eventually(() => lab.store.issuedCount(coupon.id) === 3);
+    expect(lab.control.committed(16)).toEqual([batches[0]!.nextOffset]);
+    await eventually(() => lab.control.committed(16).at(-1) === batches[2]!.nextOffset);
+    expect(lab.control.committed(16)).toEqual([batches[0]!.nextOffset, batches[2]!.nextOffset]);
+    expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(190);
+  });
+
   it("commits nothing more of an abandoned lane: an offset recorded while a commit was out is dropped after a rebalance", async () => {
     const coupon = aCoupon(10);
     const firstCommit = firstCommitHeld();

@@ -105,6 +105,7 @@ export function pipelineLab(coupons: Coupon[], options: LabOptions = {}) {
       mergedBatchMessages: 100,
       waitingMessagesPerPartition: 2,
       waitingFollowUpDecisions: 100,
+      offsetCommitIntervalMs: 0,
       stopGraceMs: 1_000,
       ...options.settings,
     },
