@@ -11,9 +11,11 @@ import {
   storableUserId,
 } from "@dibs/domain";
 import type { Logger } from "pino";
+import { DecisionFollowUps, type DecisionNotifier } from "./decision-follow-ups.ts";
 import { logDecisions } from "./decision-log.ts";
 import { AbandonedError, DeterministicFailure, type RetryPolicy, retryTransient } from "./failures.ts";
 import type { IncomingMessage, RawMessage } from "./incoming-message.ts";
+import { OffsetCommitter } from "./offset-committer.ts";
 
 /** What the consumer hands over: the messages of one partition, in offset order. */
 export interface PartitionBatch {
@@ -47,10 +49,6 @@ export interface DeadLetterSink {
   publish(letters: readonly DeadLetter[]): Promise<void>;
 }
 
-interface DecisionNotifier {
-  notify(decided: readonly DecidedRequest[]): Promise<void>;
-}
-
 export interface PipelineMetrics {
   decided(recorded: readonly DecidedRequest[]): void;
   deadLettered(kind: DeadLetterKind, count: number): void;
@@ -68,6 +66,13 @@ export interface PipelineSettings {
    * for falling this far behind: a paused partition is fetched again only after the fetch then waiting returns.
    */
   waitingMessagesPerPartition: number;
+  /**
+   * Recorded decisions a partition may have waiting for their notice and the gate's forget while one is out; past
+   * that, its lane records nothing more until the follow-up returns.
+   */
+  waitingFollowUpDecisions: number;
+  /** The least time between two offset commits of a partition. */
+  offsetCommitIntervalMs: number;
   /** How long stop() lets batches being recorded finish before it abandons them. */
   stopGraceMs: number;
 }
@@ -89,6 +94,8 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   isolationPatienceMs: 1_000,
   mergedBatchMessages: 5_000,
   waitingMessagesPerPartition: 20_000,
+  waitingFollowUpDecisions: 20_000,
+  offsetCommitIntervalMs: 100,
   stopGraceMs: 10_000,
 };
 
@@ -100,14 +107,24 @@ interface WaitingBatch {
 }
 
 /**
- * The lane of one partition: its batches are gated one after the other, and recorded and committed in order. It takes
- * in a batch while the one before is recorded; whatever comes in meanwhile waits, merged into as few batches as fit.
+ * What outlives a partition's lanes: its offset commits and its decisions' follow-ups, one of each out at a time
+ * however often the partition's lane is replaced.
  */
-interface Lane {
+interface PartitionSettling {
+  commits: OffsetCommitter;
+  followUps: DecisionFollowUps;
+}
+
+/**
+ * The lane of one partition: its batches are gated one after the other, and recorded in order. It takes in a batch
+ * while the one before is recorded; whatever comes in meanwhile waits, merged into as few batches as fit. A recorded
+ * batch's offset commit, notice and forget go on beside the next batch.
+ */
+interface Lane extends PartitionSettling {
   partition: number;
   /** Settles once the last batch taken in is gated. */
   gated: Promise<unknown>;
-  /** Settles once the last batch taken in is recorded and committed, or given up. */
+  /** Settles once the last batch taken in is recorded and its dead letters published, or given up. */
   recorded: Promise<unknown>;
   /** Batches taken in and not yet recorded or given up. */
   unrecorded: number;
@@ -136,14 +153,15 @@ interface Decided {
 
 /**
  * The issuer's batch pipeline. Per partition, a batch is gated (Redis) while the one before it is recorded
- * (Postgres), then recorded and its offset committed, strictly in order. Transient failures are retried; a batch that
- * fails for any other reason is split until the requests at fault are found, which are decided REJECTED
- * (UNPROCESSABLE) and dead-lettered, while every other request is decided as usual. A partition that is retrying only
- * stops itself: what comes in meanwhile waits, and once too much waits the consumer pauses the partition and fetches the
- * others.
+ * (Postgres), then recorded, strictly in order; offsets are committed in order behind the records. Transient failures
+ * are retried; a batch that fails for any other reason is split until the requests at fault are found, which are
+ * decided REJECTED (UNPROCESSABLE) and dead-lettered, while every other request is decided as usual. A partition that
+ * is retrying only stops itself: what comes in meanwhile waits, and once too much waits the consumer pauses the
+ * partition and fetches the others.
  */
 export class BatchPipeline {
   private readonly lanes = new Map<number, Lane>();
+  private readonly settling = new Map<number, PartitionSettling>();
   private stopping = false;
   private readonly retry: RetryPolicy;
 
@@ -204,7 +222,7 @@ export class BatchPipeline {
 
   /**
    * After a rebalance, the consumer fetches every partition it holds again from its committed offset: what was
-   * handed in before is dropped, and each new lane starts once its predecessor has settled.
+   * handed in before is dropped, and each new lane starts once its predecessor's batches are recorded or given up.
    */
   restart(): void {
     for (const [partition, lane] of this.lanes) {
@@ -215,16 +233,21 @@ export class BatchPipeline {
   }
 
   /**
-   * Lets batches being recorded finish (for a while) and starts nothing new; then abandons what is left, which commits
-   * nothing more and comes again to the partitions' next owner. A call still hanging on a dependency is not waited for.
+   * Lets batches being recorded finish, and their offsets and follow-ups go out (for a while), and starts nothing new;
+   * then abandons what is left, which commits nothing more and comes again to the partitions' next owner. A call still
+   * hanging on a dependency is not waited for.
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    const settled = Promise.allSettled([...this.lanes.values()].map((lane) => lane.recorded));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, this.deps.settings.stopGraceMs)))]);
+    await Promise.race([this.settled(), new Promise((resolve) => (timer = setTimeout(resolve, this.deps.settings.stopGraceMs)))]);
     clearTimeout(timer);
     for (const lane of this.lanes.values()) lane.abandon.abort();
+  }
+
+  private async settled(): Promise<void> {
+    await Promise.allSettled([...this.lanes.values()].map((lane) => lane.recorded));
+    await Promise.all([...this.settling.values()].flatMap(({ commits, followUps }) => [commits.idle(), followUps.idle()]));
   }
 
   private laneOf(partition: number): Lane {
@@ -238,6 +261,7 @@ export class BatchPipeline {
 
   private newLane(partition: number, after: Promise<unknown>): Lane {
     return {
+      ...this.settlingOf(partition),
       partition,
       gated: after,
       recorded: after,
@@ -248,6 +272,19 @@ export class BatchPipeline {
       abandon: new AbortController(),
       isolating: undefined,
     };
+  }
+
+  private settlingOf(partition: number): PartitionSettling {
+    let settling = this.settling.get(partition);
+    if (!settling) {
+      const { control, notifier, log, settings } = this.deps;
+      settling = {
+        commits: new OffsetCommitter(partition, (p, offset) => control.commit(p, offset), log, settings.offsetCommitIntervalMs),
+        followUps: new DecisionFollowUps({ notifier, log, waitingDecisions: settings.waitingFollowUpDecisions }),
+      };
+      this.settling.set(partition, settling);
+    }
+    return settling;
   }
 
   private async gate(lane: Lane, batch: PartitionBatch, signal: AbortSignal): Promise<Gated> {
@@ -278,11 +315,14 @@ export class BatchPipeline {
     } else {
       decided = await this.isolate(lane, requestsOf(batch), gated.failure, signal, log);
     }
-    await this.settle(batch, decided, signal, log);
+    await this.settle(lane, batch, decided, signal, log);
   }
 
-  /** Parks what could not be decided, announces what was, and commits the batch's offset. */
-  private async settle(batch: PartitionBatch, decided: Decided, signal: AbortSignal, log: Logger): Promise<void> {
+  /**
+   * Parks what could not be decided, then hands the batch's offset to the partition's committer and its decisions to
+   * the partition's follow-ups: the next batch is recorded while they go out.
+   */
+  private async settle(lane: Lane, batch: PartitionBatch, decided: Decided, signal: AbortSignal, log: Logger): Promise<void> {
     const messageOf = messagesByRequest(batch);
     const letters: DeadLetter[] = [
       ...batch.messages.flatMap((m) =>
@@ -301,36 +341,16 @@ export class BatchPipeline {
         reason: `unprocessable: ${reason}`,
       })),
     ];
+    // Dead letters before the offset: once it moves, the batch's messages are not read again.
     await retryTransient(() => this.deps.deadLetters.publish(letters), this.retry, Number.POSITIVE_INFINITY, signal);
-    await this.deps.notifier.notify(decided.recorded);
     this.deps.metrics.decided(decided.recorded);
     for (const kind of ["poison", "unknown_coupon", "unprocessable"] as const)
       this.deps.metrics.deadLettered(kind, letters.filter((l) => l.kind === kind).length);
     logDecisions(log, decided.recorded, messageOf);
-    // The offset moves only after Postgres committed; a batch that is no longer ours is decided again by its owner.
-    if (signal.aborted) throw new AbandonedError();
-    await this.deps.control.commit(batch.partition, batch.nextOffset).catch((error: unknown) => {
-      log.warn({ err: error }, "committing the offset failed; a later batch's commit covers it, or the batch comes again");
-    });
-    await this.forgetVerdicts(decided.recorded, log);
-  }
-
-  /**
-   * Postgres has these decisions now: asked again, the requests are answered from it, so the gate lets their verdicts
-   * go, and holds only those of batches in flight. One the gate keeps by mistake (this call failed) costs memory only.
-   */
-  private async forgetVerdicts(recorded: readonly DecidedRequest[], log: Logger): Promise<void> {
-    const byCoupon = new Map<string, string[]>();
-    for (const d of recorded) {
-      const ids = byCoupon.get(d.couponId);
-      if (ids) ids.push(d.requestId);
-      else byCoupon.set(d.couponId, [d.requestId]);
-    }
-    for (const [couponId, requestIds] of byCoupon) {
-      await this.deps.gate
-        .forget(couponId, requestIds)
-        .catch((error: unknown) => log.warn({ err: error, couponId }, "the gate could not let recorded verdicts go"));
-    }
+    // The offset moves only after Postgres committed; the committer drops it if the lane is abandoned before it goes
+    // out, and the batch is decided again by the partition's owner.
+    lane.commits.recorded(batch.nextOffset, signal);
+    await lane.followUps.add(decided.recorded);
   }
 
   /** A batch that failed for a reason of its own: decide it again piece by piece, setting aside what keeps failing. */

@@ -56,11 +56,12 @@ export function createIssuer(
     redis: async () => void (await redis.ping()),
     postgres: async () => void (await prisma.$queryRaw`SELECT 1`),
   };
+  const gate = new RedisIssueGate(redis);
   const pipeline = new BatchPipeline({
-    gate: metrics.timedGate(wrap<IssueGate>(new RedisIssueGate(redis), wrappers.gate)),
+    gate: metrics.timedGate(wrap<IssueGate>(gate, wrappers.gate)),
     store: metrics.timedStore(wrap<IssueStore>(new PrismaIssueStore(prisma), wrappers.store)),
     deadLetters: new KafkaDeadLetters(producer, log),
-    notifier: new RedisDecisionNotifier(redis, log),
+    notifier: new RedisDecisionNotifier(redis, gate, log),
     control: wrap(consumer.control, wrappers.control),
     retry: {
       isTransient,

@@ -1,7 +1,8 @@
 import type { IssueGate, IssueStore, RecordBatch } from "@dibs/domain";
 import { overriding } from "@dibs/domain/testing";
 import { describe, expect, it } from "vitest";
-import { aBatch, aCoupon, aRequest, eventually, pipelineLab, postgresError } from "./support/pipeline-lab.ts";
+import type { PartitionBatch } from "../src/batch-pipeline.ts";
+import { aBatch, aCoupon, aHold, aRequest, eventually, pipelineLab, postgresError } from "./support/pipeline-lab.ts";
 
 /** A store that refuses, as Postgres does, any batch holding a user id with U+0000. */
 function refusingNul(store: IssueStore): IssueStore {
@@ -15,18 +16,31 @@ function withRecord(store: IssueStore, record: (batch: RecordBatch) => ReturnTyp
   return overriding(store, { record });
 }
 
-const decisionOf = (lab: ReturnType<typeof pipelineLab>, requestId: string) => lab.store.decisions.get(requestId);
+type Lab = ReturnType<typeof pipelineLab>;
+
+const decisionOf = (lab: Lab, requestId: string) => lab.store.decisions.get(requestId);
+
+/**
+ * The partition's commits that returned are in order, each at the end of one of `batches` (the batches as recorded),
+ * and the last at the last one's. A commit may cover several batches: only the newest offset goes out.
+ */
+function expectCommitsAt(lab: Lab, partition: number, batches: readonly PartitionBatch[]): void {
+  const ends = batches.map((b) => b.nextOffset);
+  const committed = lab.control.committed(partition);
+  expect(committed.at(-1)).toBe(ends.at(-1));
+  expect(committed).toEqual(ends.filter((end) => committed.includes(end)));
+}
 
 describe("the batch pipeline", () => {
-  it("decides a partition's batches in order and commits each offset only after its batch is recorded", async () => {
+  it("decides a partition's batches in order and commits offsets in order, each only after its batch is recorded", async () => {
     const coupon = aCoupon(3);
     const lab = pipelineLab([coupon]);
     const requests = ["a", "b", "a", "c", "d"].map((u) => aRequest(coupon.id, u));
     const batches = [aBatch(0, requests.slice(0, 2)), aBatch(0, requests.slice(2, 4)), aBatch(0, requests.slice(4))];
     for (const batch of batches) lab.pipeline.accept(batch);
 
-    await eventually(() => lab.control.committed(0).length === 3);
-    expect(lab.control.committed(0)).toEqual(batches.map((b) => b.nextOffset));
+    await eventually(() => lab.control.committed(0).at(-1) === batches[2]!.nextOffset);
+    expectCommitsAt(lab, 0, batches);
     expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "DUPLICATE", "ISSUED", "SOLD_OUT"]);
     expect(lab.decided).toEqual(requests.map((r) => r.requestId));
   });
@@ -177,9 +191,9 @@ describe("the batch pipeline", () => {
     for (const batch of batches) lab.pipeline.accept(batch);
     release();
 
-    await eventually(() => lab.control.committed(4).length === 3);
+    await eventually(() => lab.control.committed(4).at(-1) === batches[3]!.nextOffset);
     expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual([]);
-    expect(lab.control.committed(4)).toEqual([batches[0]!.nextOffset, batches[1]!.nextOffset, batches[3]!.nextOffset]);
+    expectCommitsAt(lab, 4, [batches[0]!, batches[1]!, batches[3]!]);
     expect(recordedSizes).toEqual([1, 1, 3]);
     expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "ISSUED", "DUPLICATE", "SOLD_OUT"]);
     expect(lab.decided).toEqual(requests.map((r) => r.requestId));
@@ -198,8 +212,8 @@ describe("the batch pipeline", () => {
     for (const batch of batches) lab.pipeline.accept(batch);
     release();
 
-    await eventually(() => lab.control.committed(10).length === 4);
-    expect(lab.control.committed(10)).toEqual([batches[0]!, batches[1]!, batches[3]!, batches[4]!].map((b) => b.nextOffset));
+    await eventually(() => lab.control.committed(10).at(-1) === batches[4]!.nextOffset);
+    expectCommitsAt(lab, 10, [batches[0]!, batches[1]!, batches[3]!, batches[4]!]);
     expect(recordedSizes).toEqual([1, 1, 2, 1]);
     expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual([]);
   });
@@ -220,7 +234,6 @@ describe("the batch pipeline", () => {
     release();
     await eventually(() => lab.control.committed(8).at(-1) === last.nextOffset);
     expect(lab.control.calls.filter((c) => !c.startsWith("commit"))).toEqual(["pause 8", "resume 8"]);
-    expect(lab.control.committed(8)).toHaveLength(3);
     expect(lab.store.issuedCount(coupon.id)).toBe(5);
   });
 
@@ -237,8 +250,8 @@ describe("the batch pipeline", () => {
     for (const batch of batches) lab.pipeline.accept(batch);
     release();
 
-    await eventually(() => lab.control.committed(9).length === 3);
-    expect(lab.control.committed(9).at(-1)).toBe(batches[3]!.nextOffset);
+    await eventually(() => lab.control.committed(9).at(-1) === batches[3]!.nextOffset);
+    expectCommitsAt(lab, 9, [batches[0]!, batches[1]!, batches[3]!]);
     expect(requests.map((r) => decisionOf(lab, r.requestId)?.decision)).toEqual(["ISSUED", "ISSUED", "ISSUED", "REJECTED", "ISSUED"]);
     expect(lab.deadLetters.map((l) => l.message.offset)).toEqual([batches[2]!.messages[1]!.raw.offset]);
   });
@@ -290,5 +303,137 @@ describe("the batch pipeline", () => {
     await stopped;
     expect(lab.control.committed(7)).toEqual([first.nextOffset]);
     expect(lab.store.issuedCount(coupon.id)).toBe(1);
+  });
+});
+
+describe("settling a recorded batch", () => {
+  /** A commit hook whose first commit hangs until released; the others return at once. */
+  function firstCommitHeld() {
+    const hold = aHold();
+    let commits = 0;
+    return { ...hold, commit: async () => (++commits === 1 ? hold.held : undefined) };
+  }
+
+  it("records the next batch while the offset commit before it is out, and then commits only the newest offset", async () => {
+    const coupon = aCoupon(10);
+    const firstCommit = firstCommitHeld();
+    const lab = pipelineLab([coupon], { commit: firstCommit.commit });
+    const batches = ["a", "b", "c", "d"].map((user) => aBatch(11, [aRequest(coupon.id, user)]));
+    lab.pipeline.accept(batches[0]!);
+    await eventually(() => lab.control.calls.length === 1);
+    for (const batch of batches.slice(1)) lab.pipeline.accept(batch);
+
+    await eventually(() => lab.store.issuedCount(coupon.id) === 4);
+    expect(lab.control.calls).toEqual([`commit 11@${batches[0]!.nextOffset}`]);
+    firstCommit.release();
+    await eventually(() => lab.control.committed(11).at(-1) === batches[3]!.nextOffset);
+    expect(lab.control.committed(11)).toEqual([batches[0]!.nextOffset, batches[3]!.nextOffset]);
+    expect(lab.control.mostCommitsOut).toBe(1);
+  });
+
+  it("commits a partition's offset at most once per interval, the newest each time", async () => {
+    const coupon = aCoupon(10);
+    const startedAt: number[] = [];
+    const lab = pipelineLab([coupon], { commit: async () => void startedAt.push(performance.now()), settings: { offsetCommitIntervalMs: 200 } });
+    const batches = ["a", "b", "c"].map((user) => aBatch(16, [aRequest(coupon.id, user)]));
+    lab.pipeline.accept(batches[0]!);
+    await eventually(() => lab.control.committed(16).length === 1);
+    for (const batch of batches.slice(1)) lab.pipeline.accept(batch);
+
+    await eventually(() => lab.store.issuedCount(coupon.id) === 3);
+    expect(lab.control.committed(16)).toEqual([batches[0]!.nextOffset]);
+    await eventually(() => lab.control.committed(16).at(-1) === batches[2]!.nextOffset);
+    expect(lab.control.committed(16)).toEqual([batches[0]!.nextOffset, batches[2]!.nextOffset]);
+    expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(190);
+  });
+
+  it("commits nothing more of an abandoned lane: an offset recorded while a commit was out is dropped after a rebalance", async () => {
+    const coupon = aCoupon(10);
+    const firstCommit = firstCommitHeld();
+    const lab = pipelineLab([coupon], { commit: firstCommit.commit });
+    const first = aBatch(12, [aRequest(coupon.id, "a")]);
+    lab.pipeline.accept(first);
+    await eventually(() => lab.control.calls.length === 1);
+    lab.pipeline.accept(aBatch(12, [aRequest(coupon.id, "b")]));
+    await eventually(() => lab.store.issuedCount(coupon.id) === 2);
+    lab.pipeline.restart();
+    firstCommit.release();
+    await eventually(() => lab.control.committed(12).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lab.control.calls).toEqual([`commit 12@${first.nextOffset}`]);
+
+    const again = aBatch(12, [aRequest(coupon.id, "c")]);
+    lab.pipeline.accept(again);
+    await eventually(() => lab.control.committed(12).at(-1) === again.nextOffset);
+    expect(lab.control.mostCommitsOut).toBe(1);
+  });
+
+  it("on stop, commits what was recorded behind a slow commit within the grace period, and nothing once it is over", async () => {
+    const coupon = aCoupon(10);
+    const slow = firstCommitHeld();
+    const lab = pipelineLab([coupon], { commit: slow.commit });
+    const batches = ["a", "b"].map((user) => aBatch(13, [aRequest(coupon.id, user)]));
+    for (const batch of batches) lab.pipeline.accept(batch);
+    await eventually(() => lab.store.issuedCount(coupon.id) === 2);
+    const stopped = lab.pipeline.stop();
+    setTimeout(slow.release, 50);
+    await stopped;
+    expect(lab.control.committed(13)).toEqual(batches.map((b) => b.nextOffset));
+
+    const hung = firstCommitHeld();
+    const late = pipelineLab([coupon], { commit: hung.commit, settings: { stopGraceMs: 100 } });
+    const more = ["c", "d"].map((user) => aBatch(13, [aRequest(coupon.id, user)]));
+    for (const batch of more) late.pipeline.accept(batch);
+    await eventually(() => late.store.issuedCount(coupon.id) === 2);
+    await late.pipeline.stop();
+    hung.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(late.control.calls).toEqual([`commit 13@${more[0]!.nextOffset}`]);
+  });
+
+  it("announces decisions and lets the gate forget them beside the next batch: one notice out per partition, the rest merged", async () => {
+    const coupon = aCoupon(10);
+    const firstNotice = aHold();
+    const notices: string[][] = [];
+    const lab = pipelineLab([coupon], {
+      notify: async (decided) => {
+        notices.push(decided.map((d) => d.requestId));
+        if (notices.length === 1) await firstNotice.held;
+      },
+    });
+    const requests = ["a", "b", "c"].map((user) => aRequest(coupon.id, user));
+    const batches = requests.map((request) => aBatch(14, [request]));
+    lab.pipeline.accept(batches[0]!);
+    await eventually(() => notices.length === 1);
+    lab.pipeline.accept(batches[1]!);
+    lab.pipeline.accept(batches[2]!);
+
+    await eventually(() => lab.control.committed(14).at(-1) === batches[2]!.nextOffset);
+    expect(notices).toEqual([[requests[0]!.requestId]]);
+    firstNotice.release();
+    await eventually(() => notices.length === 2);
+    expect(notices[1]).toEqual([requests[1]!.requestId, requests[2]!.requestId]);
+    await eventually(() => lab.gate.states.get(coupon.id)!.decisions.size === 0);
+  });
+
+  it("holds back the next record once too many decisions wait for a notice that is out", async () => {
+    const coupon = aCoupon(10);
+    const firstNotice = aHold();
+    let notices = 0;
+    const lab = pipelineLab([coupon], {
+      notify: async () => void (++notices === 1 && (await firstNotice.held)),
+      settings: { waitingFollowUpDecisions: 2, mergedBatchMessages: 1, waitingMessagesPerPartition: 10 },
+    });
+    const batches = ["a", "b", "c", "d", "e"].map((user) => aBatch(15, [aRequest(coupon.id, user)]));
+    lab.pipeline.accept(batches[0]!);
+    await eventually(() => notices === 1);
+    for (const batch of batches.slice(1)) lab.pipeline.accept(batch);
+
+    await eventually(() => lab.store.issuedCount(coupon.id) === 4);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lab.store.issuedCount(coupon.id)).toBe(4);
+    firstNotice.release();
+    await eventually(() => lab.control.committed(15).at(-1) === batches[4]!.nextOffset);
+    expect(lab.store.issuedCount(coupon.id)).toBe(5);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { gateKeys, stagedGateKeys } from "@dibs/contracts";
 import type { CouponLedger, Decision, GateLimits, GateVerdicts, IssueGate, IssueRequest, Verdict } from "@dibs/domain";
-import type { Result } from "ioredis";
+import type { ChainableCommander, Result } from "ioredis";
 import type { RedisClient } from "./redis-connection.ts";
 
 const decideScript = readFileSync(new URL("./decide.lua", import.meta.url), "utf8");
@@ -119,18 +119,23 @@ export class RedisIssueGate implements IssueGate {
 
   /** The requests also leave the coupon's line (RedisQueueLine): decided, no one is behind them any more. */
   async forget(couponId: string, requestIds: readonly string[]): Promise<void> {
-    const { decisions, line } = gateKeys(couponId);
-    for (let i = 0; i < requestIds.length; i += FORGET_CHUNK) {
-      const chunk = requestIds.slice(i, i + FORGET_CHUNK);
-      const results = await this.redis
-        .pipeline()
-        .hdel(decisions, ...chunk)
-        .zrem(line, ...chunk)
-        .exec();
-      const failure = results?.find(([error]) => error)?.[0];
-      if (failure) throw failure;
-    }
+    const results = await forgetting(this.redis.pipeline(), couponId, requestIds).exec();
+    const failure = results?.find(([error]) => error)?.[0];
+    if (failure) throw failure;
   }
+}
+
+/**
+ * Adds what `forget` sends to `pipeline`: a caller with more to say to the same Redis (the issuer's decision notice)
+ * says it all in one round trip.
+ */
+export function forgetting(pipeline: ChainableCommander, couponId: string, requestIds: readonly string[]): ChainableCommander {
+  const { decisions, line } = gateKeys(couponId);
+  for (let i = 0; i < requestIds.length; i += FORGET_CHUNK) {
+    const chunk = requestIds.slice(i, i + FORGET_CHUNK);
+    pipeline.hdel(decisions, ...chunk).zrem(line, ...chunk);
+  }
+  return pipeline;
 }
 
 /**
