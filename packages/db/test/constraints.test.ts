@@ -124,13 +124,22 @@ describe("database constraints", () => {
       expect((await client.query(`DELETE FROM coupon WHERE id = $1`, [unused])).rowCount).toBe(1);
     });
 
-    it("makes a delete of the coupon wait for an insert naming it, and then refuses the delete", async () => {
-      const couponId = await insertCoupon({ stock: 10 });
-      const inserter = new pg.Client({ connectionString: db.url });
-      const deleter = new pg.Client({ connectionString: db.url });
+    /** Two sessions of their own, for one transaction to wait on the other's. */
+    const inTwoSessions = async (both: (inserter: pg.Client, deleter: pg.Client) => Promise<void>) => {
+      const [inserter, deleter] = [new pg.Client({ connectionString: db.url }), new pg.Client({ connectionString: db.url })];
       await inserter.connect();
       await deleter.connect();
       try {
+        await both(inserter, deleter);
+      } finally {
+        await inserter.end();
+        await deleter.end();
+      }
+    };
+
+    it("makes a delete of the coupon wait for an insert naming it, and then refuses the delete", async () => {
+      const couponId = await insertCoupon({ stock: 10 });
+      await inTwoSessions(async (inserter, deleter) => {
         await inserter.query("BEGIN");
         await insertDecisions(inserter, [couponId]);
         const deleting = deleter.query(`DELETE FROM coupon WHERE id = $1`, [couponId]).then(
@@ -142,19 +151,12 @@ describe("database constraints", () => {
 
         expect(await deleting).toBe("23503");
         expect(await count("issue_decision", couponId)).toBe(1);
-      } finally {
-        await inserter.end();
-        await deleter.end();
-      }
+      });
     });
 
     it("makes an insert wait for a delete of its coupon under way, and then refuses the insert", async () => {
       const couponId = await insertCoupon({ stock: 10 });
-      const inserter = new pg.Client({ connectionString: db.url });
-      const deleter = new pg.Client({ connectionString: db.url });
-      await inserter.connect();
-      await deleter.connect();
-      try {
+      await inTwoSessions(async (inserter, deleter) => {
         await deleter.query("BEGIN");
         await deleter.query(`DELETE FROM coupon WHERE id = $1`, [couponId]);
         const inserting = insertDecisions(inserter, [couponId]).then(
@@ -166,10 +168,7 @@ describe("database constraints", () => {
 
         expect(await inserting).toBe("23503");
         expect(await count("issue_decision", couponId)).toBe(0);
-      } finally {
-        await inserter.end();
-        await deleter.end();
-      }
+      });
     });
   });
 });
