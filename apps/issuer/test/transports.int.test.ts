@@ -1,3 +1,5 @@
+import { applyMigrations } from "@dibs/db";
+import { throwawayDatabase } from "@dibs/db/testing";
 import { throwawayRedisUser } from "@dibs/gate/testing";
 import { kafkaSh, SASL_BROKER } from "@dibs/kafka/testing";
 import pino from "pino";
@@ -6,17 +8,23 @@ import { configSchema } from "../src/config.ts";
 import { createIssuer } from "../src/wiring.ts";
 
 const redisUser = throwawayRedisUser(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");
+// A database of its own: the suites' shared one may not exist yet when this file runs first on a fresh machine.
+const db = throwawayDatabase("issuer_transports");
 
 describe("the issuer on Kafka with SASL/SCRAM and Redis as an ACL user", () => {
   beforeAll(async () => {
     await kafkaSh("start", "--sasl");
     await redisUser.create();
+    await applyMigrations(db.url);
   }, 180_000);
-  afterAll(() => redisUser.remove());
+  afterAll(async () => {
+    await redisUser.remove();
+    await db.drop();
+  });
 
   it("joins its consumer group and reports every dependency ready, configured from the environment", { timeout: 60_000 }, async () => {
     const config = configSchema.parse({
-      DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/dibs_test",
+      DATABASE_URL: db.url,
       REDIS_URL: redisUser.url(),
       KAFKA_BROKERS: SASL_BROKER.scram.join(","),
       KAFKA_SASL_MECHANISM: "scram-sha-512",
