@@ -336,14 +336,18 @@ async function recordAtOnce(prisma: PrismaClient, decided: readonly DecidedReque
 }
 
 /** The CTEs `decisions` and `issues` that insert a batch's rows; `issues` returns each inserted issue's coupon. */
-function insertDecisionsAndIssues(decided: readonly DecidedRequest[], issued: readonly DecidedRequest[]): Prisma.Sql {
+function insertDecisionsAndIssues(decided: readonly DecidedRequest[]): Prisma.Sql {
+  // The issues are the inserted ISSUED decisions themselves: sent once, not a second time as columns of their own.
   return Prisma.sql`
     WITH decisions AS (
       INSERT INTO issue_decision (request_id, coupon_id, user_id, decision, reason, holding, accepted_at)
       ${decisionRows(decided)}
+      RETURNING request_id, coupon_id, user_id, decision, holding
     ), issues AS (
       INSERT INTO coupon_issue (coupon_id, user_id, seq, request_id)
-      ${issueRows(issued)}
+      SELECT d.coupon_id, d.user_id, d.holding, d.request_id FROM decisions d
+      JOIN coupon ON coupon.id = d.coupon_id AND d.holding BETWEEN 1 AND coupon.per_user_limit
+      WHERE d.decision = 'ISSUED'
       RETURNING coupon_id
     )`;
 }
@@ -351,7 +355,7 @@ function insertDecisionsAndIssues(decided: readonly DecidedRequest[], issued: re
 async function recordInOneStatement(prisma: PrismaClient, decided: readonly DecidedRequest[], gates: readonly GateOfBatch[]): Promise<void> {
   const issued = decided.filter((d) => d.decision === "ISSUED");
   await prisma.$queryRaw`
-    ${insertDecisionsAndIssues(decided, issued)}, counted AS (${countIssued(gates)})
+    ${insertDecisionsAndIssues(decided)}, counted AS (${countIssued(gates)})
     -- Every issue inserted, every gated coupon of its epoch and within its stock, or no statement at all.
     SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} AND (SELECT count(*) FROM counted) = ${gates.length}
       AND (SELECT coalesce(sum(n), 0) FROM counted) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
@@ -387,7 +391,7 @@ async function recordHalf(
   const issued = decided.filter((d) => d.decision === "ISSUED");
   await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`
-      ${insertDecisionsAndIssues(decided, issued)}
+      ${insertDecisionsAndIssues(decided)}
       SELECT 1 / (CASE WHEN (SELECT count(*) FROM issues) = ${issued.length} THEN 1 ELSE 0 END) AS ok`;
     await committedBefore;
     await tx.$queryRaw`
