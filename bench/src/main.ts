@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { mintToken } from "@dibs/api/tokens";
 import { createPrismaClient } from "@dibs/db";
+import { lockMachine } from "@dibs/faults/machine-lock";
 import { Redis } from "ioredis";
 import { startBenchBroker } from "./infra/kafka-broker.ts";
 import { benchDir } from "./infra/paths.ts";
@@ -44,6 +45,10 @@ const nodeArgs = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${join(benc
 
 // Ctrl-C, or a kill: exit, and the processes the bench started go with it (run/processes.ts).
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
+// One fault suite or bench on the machine at a time: each would disturb the other's figures and timing bounds.
+const unlock = await lockMachine();
+process.once("exit", unlock);
 
 const began = Date.now();
 const step = (what: string) => console.log(`\n\x1b[1mdibs bench ▸ ${what}\x1b[0m (${Math.round((Date.now() - began) / 1000)} s)`);
