@@ -103,7 +103,8 @@ export class RedisQueueLine {
   }
 }
 
-function groupByCoupon(entries: readonly LineEntry[]): Map<string, string[]> {
+/** Request ids by the coupon they are for, each coupon's in the order given. */
+export function groupByCoupon(entries: ReadonlyArray<{ requestId: string; couponId: string }>): Map<string, string[]> {
   const byCoupon = new Map<string, string[]>();
   for (const { requestId, couponId } of entries) {
     const ids = byCoupon.get(couponId);

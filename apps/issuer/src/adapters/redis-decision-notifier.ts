@@ -1,6 +1,6 @@
 import { DECISIONS_CHANNEL, encodeDecisionNotices } from "@dibs/contracts";
 import type { DecidedRequest, IssueGate } from "@dibs/domain";
-import { forgetting, publish, type RedisClient } from "@dibs/gate";
+import { forgetting, groupByCoupon, publish, type RedisClient } from "@dibs/gate";
 import type { Logger } from "pino";
 import type { DecisionNotifier } from "../decision-follow-ups.ts";
 
@@ -23,7 +23,7 @@ export class RedisDecisionNotifier implements DecisionNotifier {
   async recorded(decided: readonly DecidedRequest[]): Promise<void> {
     if (decided.length === 0) return;
     const notices = encodeDecisionNotices(decided);
-    const byCoupon = requestIdsByCoupon(decided);
+    const byCoupon = groupByCoupon(decided);
     if (this.redis.isCluster) await this.eachOnItsShard(notices, byCoupon, decided.length);
     else await this.inOneRoundTrip(notices, byCoupon, decided.length);
   }
@@ -51,14 +51,4 @@ export class RedisDecisionNotifier implements DecisionNotifier {
     );
     await Promise.all([announced, ...forgotten]);
   }
-}
-
-function requestIdsByCoupon(decided: readonly DecidedRequest[]): Map<string, string[]> {
-  const byCoupon = new Map<string, string[]>();
-  for (const d of decided) {
-    const ids = byCoupon.get(d.couponId);
-    if (ids) ids.push(d.requestId);
-    else byCoupon.set(d.couponId, [d.requestId]);
-  }
-  return byCoupon;
 }
