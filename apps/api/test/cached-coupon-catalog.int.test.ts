@@ -63,3 +63,77 @@ describe("the API's coupon catalog, over Postgres and the gate", { timeout: 30_0
     expect(JSON.stringify(coupon)).not.toContain("legacy-secret");
   });
 });
+
+describe("the catalog while a coupon is reloaded", { timeout: 30_000 }, () => {
+  const quick = { couponTtlMs: 50, soldOutTtlMs: 50 };
+
+  it("answers from the value loaded before: no request waits for the reload", async () => {
+    const catalog = new CachedCouponCatalog(prisma, redis, { ...quick, staleIfErrorMs: 60_000 }, pino({ level: "silent" }));
+    const { id } = await renamedAfterFirstRead(catalog);
+
+    const reloadHeld = await holdCouponReads();
+    const found = await within(1_000, catalog.find(id));
+    await reloadHeld.release();
+
+    expect(found).toMatchObject({ name: "Before" });
+    await expect.poll(async () => (await catalog.find(id))?.name, { timeout: 5_000 }).toBe("After");
+  });
+
+  it("does not serve a value older than staleIfErrorMs while it reloads: that request waits for the read", async () => {
+    const catalog = new CachedCouponCatalog(prisma, redis, { ...quick, staleIfErrorMs: 200 }, pino({ level: "silent" }));
+    const { id } = await renamedAfterFirstRead(catalog);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const reloadHeld = await holdCouponReads();
+    const pending = catalog.find(id);
+    const early = await within(500, pending);
+    await reloadHeld.release();
+
+    expect(early).toBe("still waiting");
+    expect(await pending).toMatchObject({ name: "After" });
+  });
+});
+
+/** A coupon read once by the catalog as "Before", then renamed "After" in Postgres, and the catalog's entry expired. */
+async function renamedAfterFirstRead(catalog: CachedCouponCatalog): Promise<{ id: string }> {
+  const { id } = await admin.create({ name: "Before", mode: "FIRST_COME", stock: 10, perUserLimit: 1, startsAt: null, endsAt: null }, "ops");
+  expect(await catalog.find(id)).toMatchObject({ name: "Before" });
+  await prisma.coupon.update({ where: { id }, data: { name: "After" } });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return { id };
+}
+
+/** Holds every read of the coupon table (an exclusive lock in a transaction of its own) until released. */
+async function holdCouponReads(): Promise<{ release: () => Promise<void> }> {
+  const locker = createPrismaClient(db.url);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const transaction = locker.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe("LOCK TABLE coupon IN ACCESS EXCLUSIVE MODE");
+      locked();
+      await released;
+    },
+    { timeout: 20_000 },
+  );
+  await isLocked;
+  return {
+    release: async () => {
+      release();
+      await transaction;
+      await locker.$disconnect();
+    },
+  };
+}
+
+async function within<T>(ms: number, work: Promise<T>): Promise<T | "still waiting"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"still waiting">((resolve) => (timer = setTimeout(() => resolve("still waiting"), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -28,7 +28,7 @@ interface Cached<T> {
 
 /**
  * Coupon data from Postgres and the gate's counters from Redis, each cached briefly, loaded once per expiry.
- * While a value is reloaded, `cachedView` goes on answering from the one before: it is stale by one load at most.
+ * While a value is reloaded, the catalog goes on answering from the one before: it is stale by one load at most.
  */
 export class CachedCouponCatalog implements CachedCatalog {
   private readonly coupons = new Map<string, Cached<CouponRow | null>>();
@@ -48,14 +48,14 @@ export class CachedCouponCatalog implements CachedCatalog {
   }
 
   async find(couponId: string): Promise<CatalogCoupon | null> {
-    const coupon = await this.couponEntry(couponId).value;
+    const coupon = await this.current(this.couponEntry(couponId));
     if (!coupon) return null;
-    const atGate = await this.gateEntry(couponId).value;
+    const atGate = await this.current(this.gateEntry(couponId));
     return this.view(coupon, atGate);
   }
 
   async issued(couponId: string): Promise<number> {
-    const [coupon, atGate] = await Promise.all([this.couponEntry(couponId).value, this.gateEntry(couponId).value]);
+    const [coupon, atGate] = await Promise.all([this.current(this.couponEntry(couponId)), this.current(this.gateEntry(couponId))]);
     return Math.max(atGate ?? 0, coupon?.issuedCount ?? 0);
   }
 
@@ -67,6 +67,15 @@ export class CachedCouponCatalog implements CachedCatalog {
     if (!coupon.value) return null;
     const atGate = this.gateEntry(couponId).loaded;
     return atGate ? this.view(coupon.value, atGate.value) : undefined;
+  }
+
+  /**
+   * The entry's value; while it reloads, the value loaded before, so that no request waits for the reload (every
+   * request of a busy coupon would, once per expiry). Not past `staleIfErrorMs`: an older value is not served.
+   */
+  private current<T>(entry: Cached<T>): T | Promise<T> {
+    const { loaded } = entry;
+    return loaded && Date.now() - loaded.at <= this.options.staleIfErrorMs ? loaded.value : entry.value;
   }
 
   /** Drops what is cached of a coupon that an admin just changed. */
