@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { applyMigrations } from "@dibs/db";
+import { throwawayDatabase } from "@dibs/db/testing";
 import { throwawayRedisUser } from "@dibs/gate/testing";
 import { kafkaSh, SASL_BROKER } from "@dibs/kafka/testing";
 import pino from "pino";
@@ -8,11 +10,13 @@ import { connectAdapters } from "../src/wiring.ts";
 
 const redisUser = throwawayRedisUser(process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1");
 const log = pino({ level: "silent" });
+// A database of its own: the suites' shared one may not exist yet when this file runs first on a fresh machine.
+const db = throwawayDatabase("api_transports");
 
 /** The API's configuration for the tests' SASL broker and a Redis ACL user, as the environment would give it. */
 function config(kafkaPassword = SASL_BROKER.password) {
   return {
-    DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/dibs_test",
+    DATABASE_URL: db.url,
     REDIS_URL: redisUser.url(),
     KAFKA_BROKERS: SASL_BROKER.scram,
     KAFKA_SASL_MECHANISM: "scram-sha-512" as const,
@@ -27,8 +31,12 @@ describe("the API's adapters on Kafka with SASL/SCRAM and Redis as an ACL user",
   beforeAll(async () => {
     await kafkaSh("start", "--sasl");
     await redisUser.create();
+    await applyMigrations(db.url);
   }, 180_000);
-  afterAll(() => redisUser.remove());
+  afterAll(async () => {
+    await redisUser.remove();
+    await db.drop();
+  });
 
   it("connect, publish an issue request, and read the issuers' lag through the operations adapter", { timeout: 60_000 }, async () => {
     const adapters = await connectAdapters(config(), log);
