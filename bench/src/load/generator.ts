@@ -37,6 +37,7 @@ export function newCounters(): LoadCounters {
  * Whatever is unanswered `answerTimeoutMs` after the last shot is cut off (status 0).
  */
 export async function openLoop(
+  pool: Pool,
   target: Target,
   users: readonly number[],
   schedule: readonly number[],
@@ -44,7 +45,6 @@ export async function openLoop(
   counters: LoadCounters,
   onShot: (shot: Shot) => void = () => {},
 ): Promise<Shot[]> {
-  const pool = newPool(target);
   const shots: Shot[] = [];
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
@@ -70,13 +70,13 @@ export async function openLoop(
 
 /** Closed loop: `connections` users at a time, each asking again as soon as answered, for `seconds`. */
 export async function closedLoop(
+  pool: Pool,
   target: Target,
   seconds: number,
   answerTimeoutMs: number,
   counters: LoadCounters,
   onShot: (shot: Shot) => void = () => {},
 ): Promise<{ shots: Shot[]; elapsedMs: number }> {
-  const pool = newPool(target);
   const shots: Shot[] = [];
   const start = performance.now();
   const end = start + seconds * 1000;
@@ -95,8 +95,20 @@ export async function closedLoop(
   return { shots, elapsedMs };
 }
 
-function newPool(target: Target): Pool {
-  return new Pool(target.url, { connections: target.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+/**
+ * A pool with the target's connections already open. A load balancer keeps its connections to the servers open; a
+ * phase that opened hundreds of them as its first requests went out would time TCP handshakes and a server accepting
+ * a crowd of new sockets, not the route. The loops close the pool when they end.
+ */
+export async function openConnections(target: Target): Promise<Pool> {
+  const pool = new Pool(target.url, { connections: target.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  await Promise.all(
+    Array.from({ length: target.connections }, async () => {
+      const response = await pool.request({ method: "GET", path: "/readyz" }).catch(() => null);
+      await response?.body.dump();
+    }),
+  );
+  return pool;
 }
 
 async function fire(pool: Pool, target: Target, shot: Shot, counters: LoadCounters): Promise<void> {

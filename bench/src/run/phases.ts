@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { checkCoupon } from "@dibs/checker";
 import type { PrismaClient } from "@dibs/db";
 import type { Redis } from "ioredis";
-import { closedLoop, type LoadCounters, newCounters, openLoop, type Shot, type Target } from "../load/generator.ts";
+import { closedLoop, type LoadCounters, newCounters, openConnections, openLoop, type Shot, type Target } from "../load/generator.ts";
 import { Progress } from "../load/progress.ts";
 import { percentile, seededRandom, sortedNumbers } from "../load/stats.ts";
 import { type CpuMeter, type CpuSnapshot, cpuPerRequest } from "../observe/cpu-meter.ts";
@@ -80,7 +80,8 @@ export async function warmUp(deps: PhaseDeps): Promise<void> {
   const counters = newCounters();
   const progress = new Progress(`${deps.label} warm-up`);
   progress.start(() => `${counters.answered} answered`);
-  await closedLoop(target(deps, couponId, 64), 1.5, deps.profile.answerTimeoutMs, counters);
+  const warm = target(deps, couponId, 64);
+  await closedLoop(await openConnections(warm), warm, 1.5, deps.profile.answerTimeoutMs, counters);
   progress.done(`${counters.answered} answered ${statuses(counters)}`);
 }
 
@@ -94,13 +95,13 @@ export async function salePhase(deps: PhaseDeps, phase: "sale" | "steady" = "sal
   const progress = new Progress(`${deps.label} ${phase}`);
   const rate = Math.round(sale.requests / sale.burstSeconds);
   progress.start(() => `${rate}/s offered · ${counters.sent}/${sale.requests} sent ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
+  const crowd = target(deps, couponId, sale.requests);
+  const pool = await openConnections(crowd);
   await settle(deps);
   const cpu = deps.cpu.snapshot();
   const issuer = await issuerCounters(deps);
   const started = performance.now();
-  const shots = await openLoop(target(deps, couponId, sale.requests), users, schedule, deps.profile.answerTimeoutMs, counters, (shot) =>
-    noteDecision(deps, shot),
-  );
+  const shots = await openLoop(pool, crowd, users, schedule, deps.profile.answerTimeoutMs, counters, (shot) => noteDecision(deps, shot));
   const loadSeconds = (lastAnswer(shots, started) - started) / 1000;
   const drain = deps.decides ? await deps.watcher.drained(deps.profile.saleDrainTimeoutMs) : NONE_PENDING;
   deps.watcher.forgetPending();
@@ -115,13 +116,14 @@ export async function soldOutPhase(deps: PhaseDeps, couponId: string, stock: num
   const counters = newCounters();
   const progress = new Progress(`${deps.label} sold-out`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)}`);
+  // The sale's crowd pressing again after the sell-out: its users, not the capacity phase's fresh ones.
+  const saleCrowd = { ...target(deps, couponId, connections), tokens: deps.tokens.slice(0, deps.profile.sale.users) };
+  const pool = await openConnections(saleCrowd);
   await settle(deps);
   const cpu = deps.cpu.snapshot();
   const issuer = await issuerCounters(deps);
   const started = performance.now();
-  // The sale's crowd pressing again after the sell-out: its users, not the capacity phase's fresh ones.
-  const saleCrowd = { ...target(deps, couponId, connections), tokens: deps.tokens.slice(0, deps.profile.sale.users) };
-  const { shots, elapsedMs } = await closedLoop(saleCrowd, seconds, deps.profile.answerTimeoutMs, counters, (shot) => noteDecision(deps, shot));
+  const { shots, elapsedMs } = await closedLoop(pool, saleCrowd, seconds, deps.profile.answerTimeoutMs, counters, (shot) => noteDecision(deps, shot));
   if (deps.decides) await deps.watcher.drained(deps.profile.drainTimeoutMs);
   deps.watcher.forgetPending();
   const result = await summarize(deps, "sold-out", couponId, stock, shots, started, elapsedMs / 1000, cpu, issuer, null);
@@ -136,13 +138,13 @@ export async function capacityPhase(deps: PhaseDeps): Promise<PhaseResult> {
   const counters = newCounters();
   const progress = new Progress(`${deps.label} capacity`);
   progress.start(() => `${connections} connections · ${counters.answered} answered ${statuses(counters)} · awaiting decision ${deps.watcher.pendingCount}`);
+  const crowd = target(deps, couponId, connections);
+  const pool = await openConnections(crowd);
   await settle(deps);
   const cpu = deps.cpu.snapshot();
   const issuer = await issuerCounters(deps);
   const started = performance.now();
-  const { shots, elapsedMs } = await closedLoop(target(deps, couponId, connections), seconds, deps.profile.answerTimeoutMs, counters, (shot) =>
-    noteDecision(deps, shot),
-  );
+  const { shots, elapsedMs } = await closedLoop(pool, crowd, seconds, deps.profile.answerTimeoutMs, counters, (shot) => noteDecision(deps, shot));
   const drain = deps.decides ? await deps.watcher.drained(deps.profile.drainTimeoutMs) : NONE_PENDING;
   deps.watcher.forgetPending();
   const result = await summarize(deps, "capacity", couponId, UNLIMITED_STOCK, shots, started, elapsedMs / 1000, cpu, issuer, drain);

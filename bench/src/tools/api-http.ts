@@ -5,7 +5,7 @@ import { fork } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { mintToken } from "@dibs/api/tokens";
 import type { FastifyInstance } from "fastify";
-import { closedLoop, newCounters } from "../load/generator.ts";
+import { closedLoop, newCounters, openConnections } from "../load/generator.ts";
 import { buildCeilingApp } from "../servers/ceiling.ts";
 import { apiLab } from "./lab-api.ts";
 
@@ -15,8 +15,10 @@ if (process.argv[2] === "load") {
   const [, , , url, couponId, seconds] = process.argv;
   const tokens = Array.from({ length: 5_000 }, (_, i) => mintToken({ secret, issuer: "dibs", userId: `user-${i}` }));
   const counters = newCounters();
+  const target = { url: url!, couponId: couponId!, tokens, connections: 128 };
+  const pool = await openConnections(target);
   const cpu = process.cpuUsage();
-  const { elapsedMs } = await closedLoop({ url: url!, couponId: couponId!, tokens, connections: 128 }, Number(seconds), 5_000, counters);
+  const { elapsedMs } = await closedLoop(pool, target, Number(seconds), 5_000, counters);
   const used = process.cpuUsage(cpu);
   process.send!({ answered: counters.answered, elapsedMs, statuses: Object.fromEntries(counters.byStatus), loadCpuMicros: used.user + used.system });
   process.exit(0);
